@@ -1,0 +1,100 @@
+//! `setns-test [--type TYPE] NSFILE [COMMAND [ARG...]]`: join the namespace
+//! behind one file and run a command there, the classic `setns-test ~/uts bash`.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use crate::args::{help, version, Arg, Getopt, Opt};
+use crate::error::{Context, Error, Result};
+use crate::exec::{fork_and_wait, ParentSignals, Program};
+use crate::multicall::print;
+use crate::ns::{Kind, NsFile};
+use crate::sys;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Id {
+    Type,
+    Help,
+    Version,
+}
+
+pub static OPTIONS: &[Opt<Id>] = &[
+    Opt {
+        id: Id::Type,
+        long: "type",
+        short: None,
+        arg: Arg::Required("<type>"),
+        help: "require NSFILE to be of this kind (mnt, uts, ipc, net, pid, user, cgroup, time)",
+    },
+    Opt {
+        id: Id::Help,
+        long: "help",
+        short: Some('h'),
+        arg: Arg::None,
+        help: "display this help",
+    },
+    Opt {
+        id: Id::Version,
+        long: "version",
+        short: Some('V'),
+        arg: Arg::None,
+        help: "display version",
+    },
+];
+
+const SYNOPSIS: &str = "[options] <nsfile> [<program> [<argument>...]]";
+
+pub fn main(args: Vec<OsString>) -> Result<i32> {
+    let mut want: Option<&'static Kind> = None;
+    let mut getopt = Getopt::new(OPTIONS, args);
+    for item in getopt.by_ref() {
+        match item? {
+            (Id::Type, Some(value)) => {
+                let name = value.to_string_lossy();
+                want = Some(Kind::by_name(&name).ok_or_else(|| {
+                    Error::msg(format!(
+                        "unknown namespace type '{name}' (expected one of: {})",
+                        Kind::names()
+                    ))
+                })?);
+            }
+            (Id::Help, _) => {
+                let usage = format!("setns-test {SYNOPSIS}");
+                return print(&help(&[&usage], "Join the namespace behind NSFILE, then run a program (by default $SHELL).\nA PID namespace is entered by a child, which runs the program.", OPTIONS, "setns-test(1)"));
+            }
+            (Id::Version, _) => return print(&version("setns-test")),
+            (Id::Type, None) => unreachable!("--type requires an argument"),
+        }
+    }
+    let mut operands = getopt.operands();
+    if operands.is_empty() {
+        return Err(Error::Synopsis(SYNOPSIS));
+    }
+    let path = PathBuf::from(operands.remove(0));
+    let program = Program::new(operands)?;
+
+    let file = NsFile::open(&path)?;
+    if let Some(want) = want {
+        if file.kind != want {
+            return Err(Error::msg(format!(
+                "{} is a {} namespace, not {}",
+                path.display(),
+                file.kind.name,
+                want.name
+            )));
+        }
+    }
+    // With --type, the kernel checks the kind once more, atomically.
+    sys::setns(&file.fd, want.map_or(0, |k| k.flag))
+        .context(|| format!("reassociate to namespace '{}' failed", path.display()))?;
+    let joined = file.kind;
+    drop(file);
+
+    // setns into a PID namespace only moves our future children there.
+    if joined.flag == libc::CLONE_NEWPID {
+        if let Some(status) = fork_and_wait(ParentSignals::Forward)? {
+            return Ok(status);
+        }
+    }
+    Err(program.exec())
+}

@@ -1,0 +1,194 @@
+//! Running the user's program: command lookup, a pristine exec, and the
+//! fork-and-wait that passes the child's fate on to our own parent.
+
+use std::ffi::{CString, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+
+use nix::errno::Errno;
+use nix::sys::signal::{
+    kill, sigaction, sigprocmask, SaFlags, SigAction, SigHandler, SigSet, SigmaskHow, Signal,
+};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{fork, getpid, ForkResult, Pid};
+
+use crate::args::c_strings;
+use crate::error::{Error, Result, EXIT_FAILURE};
+
+/// The program to run, ready for exec: nothing is allocated after a fork.
+#[derive(Debug)]
+pub struct Program {
+    path: CString,
+    argv: Vec<CString>,
+    /// Search PATH (execvp) or use `path` as it is (the shell).
+    search: bool,
+}
+
+impl Program {
+    /// The operands left after the options; none means the user's shell.
+    pub fn new(operands: Vec<OsString>) -> Result<Program> {
+        if operands.is_empty() {
+            return Ok(Self::shell());
+        }
+        let argv = c_strings(operands)?;
+        Ok(Program {
+            path: argv[0].clone(),
+            argv,
+            search: true,
+        })
+    }
+
+    /// `$SHELL`, else /bin/sh, started as a login shell ("-bash") as
+    /// util-linux's unshare and nsenter do.
+    pub fn shell() -> Program {
+        let shell = std::env::var_os("SHELL")
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| OsString::from("/bin/sh"));
+        let bytes = shell.as_bytes();
+        let base = bytes.rsplit(|&b| b == b'/').next().unwrap_or(bytes);
+        let mut arg0 = b"-".to_vec();
+        arg0.extend_from_slice(base);
+        Program {
+            path: CString::new(bytes).unwrap_or_else(|_| c"/bin/sh".into()),
+            argv: vec![CString::new(arg0).unwrap_or_else(|_| c"-sh".into())],
+            search: false,
+        }
+    }
+
+    /// Replace this process with the program. Only returns on failure.
+    ///
+    /// Everything here is async-signal-safe, so it may run right after fork.
+    pub fn exec(&self) -> Error {
+        pristine_signals();
+        let errno = if self.search {
+            nix::unistd::execvp(&self.path, &self.argv).unwrap_err()
+        } else {
+            nix::unistd::execv(&self.path, &self.argv).unwrap_err()
+        };
+        Error::Exec {
+            program: self.path.to_string_lossy().into_owned(),
+            errno,
+        }
+    }
+}
+
+/// Signals whose disposition we changed, as a bit mask by signal number.
+static CHANGED_SIGNALS: AtomicU64 = AtomicU64::new(0);
+/// The child that `forward_signal` passes signals to.
+static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
+
+/// Install a disposition, remembering to restore it before exec.
+pub fn set_disposition(signal: Signal, handler: SigHandler) -> Result<()> {
+    CHANGED_SIGNALS.fetch_or(1 << signal as u64, Ordering::Relaxed);
+    let action = SigAction::new(handler, SaFlags::SA_RESTART, SigSet::empty());
+    // SAFETY: our handlers only call async-signal-safe functions.
+    unsafe { sigaction(signal, &action) }
+        .map(drop)
+        .map_err(|e| Error::sys("sigaction failed", e))
+}
+
+/// Give the program what a freshly started process has: default handlers for
+/// every signal we touched and an empty signal mask. Dispositions that our
+/// own parent chose (SIG_IGN from nohup, say) are its business and stay.
+/// Async-signal-safe: only sigaction and sigprocmask.
+pub fn pristine_signals() {
+    let changed = CHANGED_SIGNALS.load(Ordering::Relaxed);
+    let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    for signal in Signal::iterator().filter(|s| changed & (1 << *s as u64) != 0) {
+        // SAFETY: restoring the default disposition is always sound.
+        let _ = unsafe { sigaction(signal, &default) };
+    }
+    let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
+}
+
+/// How the waiting parent treats SIGINT and SIGTERM sent to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParentSignals {
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "for the unshare, nsenter and nsbind applets")
+    )]
+    /// Block them, as util-linux's `unshare --fork` does: the child decides.
+    Block,
+    /// Pass them on to the child (`--forward-signals`).
+    Forward,
+}
+
+const PARENT_SIGNALS: [Signal; 2] = [Signal::SIGINT, Signal::SIGTERM];
+
+extern "C" fn forward_signal(signal: libc::c_int) {
+    let child = FORWARD_TO.load(Ordering::Relaxed);
+    if child > 0 {
+        // SAFETY: kill is async-signal-safe.
+        unsafe { libc::kill(child, signal) };
+    }
+}
+
+/// Fork. In the child, return `Ok(None)`; in the parent, wait for the child
+/// and return `Ok(Some(status))`, the status our own exit should carry (after
+/// re-raising a terminating signal on ourselves, when we are still alive).
+pub fn fork_and_wait(signals: ParentSignals) -> Result<Option<i32>> {
+    let set: SigSet = PARENT_SIGNALS.iter().copied().collect();
+    // Block first: between fork and installing the forwarder, a signal must
+    // neither kill the parent nor be lost; the child clears the mask at exec.
+    let mut old = SigSet::empty();
+    sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), Some(&mut old))
+        .map_err(|e| Error::sys("sigprocmask failed", e))?;
+    // SAFETY: nsbox never starts threads, so the child may run anything; we
+    // still keep it to async-signal-safe work until exec.
+    match unsafe { fork() }.map_err(|e| Error::sys("fork failed", e))? {
+        ForkResult::Child => Ok(None),
+        ForkResult::Parent { child } => {
+            if signals == ParentSignals::Forward {
+                FORWARD_TO.store(child.as_raw(), Ordering::Relaxed);
+                for signal in PARENT_SIGNALS {
+                    set_disposition(signal, SigHandler::Handler(forward_signal))?;
+                }
+                let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+            }
+            Ok(Some(wait_and_mirror(child)))
+        }
+    }
+}
+
+/// Wait for `child` to end and mirror it: its exit code, its terminating
+/// signal (re-raised on ourselves), and its stops (we stop too, then continue
+/// it when we are continued, so job control in the shell works).
+pub fn wait_and_mirror(child: Pid) -> i32 {
+    loop {
+        match waitpid(child, Some(WaitPidFlag::WUNTRACED)) {
+            Ok(WaitStatus::Exited(_, code)) => return code,
+            Ok(WaitStatus::Signaled(_, signal, _)) => return reraise(signal),
+            Ok(WaitStatus::Stopped(..)) => {
+                let _ = kill(getpid(), Signal::SIGSTOP);
+                let _ = kill(child, Signal::SIGCONT);
+            }
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(errno) => {
+                Error::sys("waitpid failed", errno).report(crate::applet_name());
+                return EXIT_FAILURE;
+            }
+        }
+    }
+}
+
+/// Die of the same signal as the child, so that our parent sees 128+N.
+/// Falls back to returning 128+N should the signal not end us.
+fn reraise(signal: Signal) -> i32 {
+    // A core-dumping signal must not write a core of ours over the child's.
+    let no_core = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain system calls with valid arguments.
+    unsafe { libc::setrlimit(libc::RLIMIT_CORE, &no_core) };
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
+    // SAFETY: restoring the default disposition is always sound.
+    let _ = unsafe { sigaction(signal, &default) };
+    let mut only = SigSet::empty();
+    only.add(signal);
+    let _ = sigprocmask(SigmaskHow::SIG_UNBLOCK, Some(&only), None);
+    let _ = kill(getpid(), signal);
+    128 + signal as i32
+}

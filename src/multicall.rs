@@ -1,0 +1,257 @@
+//! Dispatch by name: the applet table, and nsbox's own `--list`, `--install`,
+//! `--help` and `--version`.
+
+use std::ffi::{OsStr, OsString};
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use crate::applets::{Applet, APPLETS};
+use crate::error::{Context, Error, Result, EXIT_NOT_FOUND};
+use crate::set_applet_name;
+
+/// Run the program named by argv[0], or by argv[1] when that is nsbox itself.
+pub fn run(mut args: Vec<OsString>) -> i32 {
+    let argv0 = if args.is_empty() {
+        OsString::from("nsbox")
+    } else {
+        args.remove(0)
+    };
+    let name = applet_name_of(&argv0);
+    if !name.starts_with("nsbox") {
+        return run_applet(&name, args);
+    }
+    set_applet_name("nsbox");
+    match args.first().map(|a| a.as_bytes()) {
+        Some([b'-', ..]) => finish("nsbox", own_options(args)),
+        Some(_) => {
+            let name = args.remove(0).to_string_lossy().into_owned();
+            run_applet(&name, args)
+        }
+        None => finish("nsbox", print(&usage())),
+    }
+}
+
+/// The basename, less the leading `-` that login shells get.
+fn applet_name_of(argv0: &OsStr) -> String {
+    let bytes = argv0.as_bytes();
+    let base = bytes.rsplit(|&b| b == b'/').next().unwrap_or(bytes);
+    let base = base.strip_prefix(b"-").unwrap_or(base);
+    String::from_utf8_lossy(base).into_owned()
+}
+
+fn find(name: &str) -> Option<&'static Applet> {
+    APPLETS.iter().find(|a| a.name == name)
+}
+
+fn run_applet(name: &str, args: Vec<OsString>) -> i32 {
+    set_applet_name(name);
+    match find(name) {
+        Some(applet) => finish(name, (applet.run)(args)),
+        None => {
+            let _ = std::io::stderr().write_all(format!("{name}: applet not found\n").as_bytes());
+            EXIT_NOT_FOUND
+        }
+    }
+}
+
+/// Report an error, if any, and give the exit status.
+fn finish(applet: &str, result: Result<i32>) -> i32 {
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            err.report(applet);
+            err.code()
+        }
+    }
+}
+
+/// Write to stdout, as one call where possible.
+pub fn print(text: &str) -> Result<i32> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context(|| "write error")?;
+    Ok(0)
+}
+
+fn usage() -> String {
+    let mut text = format!(
+        "nsbox {}: Linux namespace tools in one executable.\n\n\
+         Usage: nsbox APPLET [ARG...]\n   \
+         or: APPLET [ARG...]          (through a link named after the applet)\n   \
+         or: nsbox --list\n   \
+         or: nsbox --install [-s] DIR\n   \
+         or: nsbox --help | --version\n\n\
+         Options:\n  \
+         --list             print the applet names, one a line\n  \
+         --install [-s] DIR link every applet into DIR (-s: symbolic links)\n  \
+         -h, --help         display this help\n  \
+         -V, --version      display version\n\n\
+         Applets:\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for applet in APPLETS {
+        text.push_str(&format!("  {:<12}{}\n", applet.name, applet.summary));
+    }
+    text
+}
+
+/// nsbox's own options. They are few and fixed, and pico-args handles them.
+fn own_options(args: Vec<OsString>) -> Result<i32> {
+    let mut args = pico_args::Arguments::from_vec(args);
+    if args.contains(["-h", "--help"]) {
+        return print(&usage());
+    }
+    if args.contains(["-V", "--version"]) {
+        return print(&format!("nsbox {}\n", env!("CARGO_PKG_VERSION")));
+    }
+    if args.contains("--list") {
+        no_more(args)?;
+        let names: String = APPLETS.iter().map(|a| format!("{}\n", a.name)).collect();
+        return print(&names);
+    }
+    if args.contains("--install") {
+        let symbolic = args.contains("-s");
+        let dir: Option<PathBuf> = args
+            .opt_free_from_os_str(|s| Ok::<_, std::convert::Infallible>(PathBuf::from(s)))
+            .unwrap_or(None);
+        let dir = dir.ok_or_else(|| Error::usage("--install needs a directory"))?;
+        no_more(args)?;
+        return install(&dir, symbolic);
+    }
+    let rest = args.finish();
+    let first = rest
+        .first()
+        .map(|a| a.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Err(Error::usage(format!("unrecognized option '{first}'")))
+}
+
+fn no_more(args: pico_args::Arguments) -> Result<()> {
+    match args.finish().first() {
+        None => Ok(()),
+        Some(extra) => Err(Error::usage(format!(
+            "unexpected argument '{}'",
+            extra.to_string_lossy()
+        ))),
+    }
+}
+
+/// What is at DIR/NAME before installing.
+enum Existing {
+    Nothing,
+    /// Already exactly what we would create.
+    Done,
+    /// A link to nsbox of the other sort: replace it.
+    OtherLink,
+}
+
+/// Link every applet into `dir`. Nothing is created unless every name is
+/// free or already a link to nsbox, so a refusal leaves the directory as it was.
+fn install(dir: &Path, symbolic: bool) -> Result<i32> {
+    let exe =
+        std::fs::read_link("/proc/self/exe").context(|| "cannot find the nsbox executable")?;
+    let exe_meta = std::fs::metadata(&exe).context(|| format!("cannot stat {}", exe.display()))?;
+    let is_nsbox = |m: &std::fs::Metadata| m.dev() == exe_meta.dev() && m.ino() == exe_meta.ino();
+
+    let mut plan = Vec::new();
+    let mut refused = Vec::new();
+    for applet in APPLETS {
+        let link = dir.join(applet.name);
+        let existing = match std::fs::symlink_metadata(&link) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Existing::Nothing,
+            Err(e) => return Err(e).context(|| format!("cannot stat {}", link.display())),
+            Ok(meta) if meta.file_type().is_symlink() => match std::fs::metadata(&link) {
+                Ok(target) if is_nsbox(&target) => {
+                    let same = std::fs::read_link(&link).is_ok_and(|t| t == exe);
+                    if symbolic && same {
+                        Existing::Done
+                    } else {
+                        Existing::OtherLink
+                    }
+                }
+                _ => {
+                    refused.push(link);
+                    continue;
+                }
+            },
+            Ok(meta) if meta.file_type().is_file() && is_nsbox(&meta) => {
+                if symbolic {
+                    Existing::OtherLink
+                } else {
+                    Existing::Done
+                }
+            }
+            Ok(_) => {
+                refused.push(link);
+                continue;
+            }
+        };
+        plan.push((link, existing));
+    }
+    if !refused.is_empty() {
+        let lines: String = refused
+            .iter()
+            .map(|p| {
+                format!(
+                    "nsbox: {} exists and is not a link to nsbox; not overwriting it\n",
+                    p.display()
+                )
+            })
+            .collect();
+        let _ = std::io::stderr().write_all(lines.as_bytes());
+        return Ok(1);
+    }
+
+    let make = |at: &Path| {
+        if symbolic {
+            std::os::unix::fs::symlink(&exe, at)
+        } else {
+            std::fs::hard_link(&exe, at)
+        }
+    };
+    for (link, existing) in plan {
+        match existing {
+            Existing::Done => {}
+            Existing::Nothing => {
+                make(&link).context(|| format!("cannot create {}", link.display()))?
+            }
+            Existing::OtherLink => {
+                // Replace through a rename, so the name never goes missing.
+                let mut temp = link.clone().into_os_string();
+                temp.push(".nsbox-new");
+                let temp = PathBuf::from(temp);
+                let _ = std::fs::remove_file(&temp);
+                make(&temp).context(|| format!("cannot create {}", temp.display()))?;
+                std::fs::rename(&temp, &link)
+                    .context(|| format!("cannot replace {}", link.display()))?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_argv0() {
+        assert_eq!(applet_name_of(OsStr::new("/usr/bin/unshare")), "unshare");
+        assert_eq!(applet_name_of(OsStr::new("-nsenter")), "nsenter");
+        assert_eq!(applet_name_of(OsStr::new("setns-test")), "setns-test");
+        assert_eq!(applet_name_of(OsStr::new("./nsbox")), "nsbox");
+    }
+
+    #[test]
+    fn every_applet_is_listed_in_usage() {
+        let text = usage();
+        for applet in APPLETS {
+            assert!(text.contains(applet.name), "{} missing", applet.name);
+            assert!(find(applet.name).is_some());
+        }
+        assert!(find("nsbox").is_none());
+    }
+}
