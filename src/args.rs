@@ -314,7 +314,9 @@ mod tests {
         },
     ];
 
-    fn parse(words: &[&str]) -> Result<(Vec<(Id, Option<String>)>, Vec<String>)> {
+    type Parsed = (Vec<(Id, Option<String>)>, Vec<String>);
+
+    fn parse(words: &[&str]) -> Result<Parsed> {
         let args = words.iter().map(OsString::from).collect();
         let mut getopt = Getopt::new(TABLE, args);
         let mut seen = Vec::new();
