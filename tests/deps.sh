@@ -1,0 +1,31 @@
+#!/bin/bash
+# The Debian packages the test suite runs: ip (iproute2), newuidmap and
+# newgidmap (uidmap), a static busybox to run inside fresh namespaces
+# (busybox-static), and util-linux's own unshare and nsenter to compare with.
+# As root, install whichever are missing; otherwise name them and fail.
+# Silent when everything is already there.
+set -eu
+
+packages="iproute2 uidmap busybox-static util-linux"
+
+missing=
+for pkg in $packages; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    if [ "$status" != "install ok installed" ]; then
+        missing="$missing $pkg"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    for pkg in $missing; do
+        echo "deps: missing Debian package $pkg (install it as root: apt-get install $pkg)" >&2
+    done
+    exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# Only the installs need a current package index, so fetch it once, here.
+apt-get update -q </dev/null
+# shellcheck disable=SC2086 # one word per package
+apt-get install -y -q --no-install-recommends $missing </dev/null

@@ -1,0 +1,206 @@
+//! Dispatch by name: applet links, `nsbox APPLET`, `--list`, `--help`,
+//! `--version`, and unknown names.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn each_link_runs_its_applet() {
+    let env = Env::new();
+    for name in APPLETS {
+        env.applet(name)
+            .arg("--version")
+            .run()
+            .success()
+            .stdout_is(&format!("{name} from nsbox {VERSION}\n"))
+            .stderr_is("");
+        env.applet(name)
+            .arg("--help")
+            .run()
+            .success()
+            .stdout_has("Usage:")
+            .stdout_has(&format!(" {name} "))
+            .stdout_has("-V, --version")
+            .stderr_is("");
+    }
+}
+
+#[test]
+fn nsbox_applet_runs_the_applet() {
+    for name in APPLETS {
+        nsbox()
+            .args([name, "--version"])
+            .run()
+            .success()
+            .stdout_is(&format!("{name} from nsbox {VERSION}\n"));
+    }
+}
+
+#[test]
+fn argv0_decides_even_without_a_link() {
+    nsbox()
+        .arg0("/some/where/setns-test")
+        .arg("--version")
+        .run()
+        .success()
+        .stdout_is(&format!("setns-test from nsbox {VERSION}\n"));
+    // A login shell's leading dash is not part of the name.
+    nsbox()
+        .arg0("-setns-test")
+        .arg("-V")
+        .run()
+        .success()
+        .stdout_is(&format!("setns-test from nsbox {VERSION}\n"));
+}
+
+#[test]
+fn leading_dash_in_link_name_is_stripped() {
+    let env = Env::new();
+    let link = env.link("-setns-test");
+    cmd(&link)
+        .arg("--version")
+        .run()
+        .success()
+        .stdout_is(&format!("setns-test from nsbox {VERSION}\n"));
+    cmd(&link).arg("--bogus").run().code(1).stderr_is(
+        "setns-test: unrecognized option '--bogus'\n\
+             Try 'setns-test --help' for more information.\n",
+    );
+}
+
+#[test]
+fn applet_called_through_nsbox_names_itself_in_errors() {
+    let env = Env::new();
+    let missing = env.tmp().join("missing");
+    let out = nsbox()
+        .args(["setns-test".as_ref(), missing.as_os_str()])
+        .run();
+    out.code(1).stdout_is("").stderr_is(&format!(
+        "setns-test: cannot open {}: No such file or directory\n",
+        missing.display()
+    ));
+    nsbox()
+        .args(["setns-test", "--bogus"])
+        .run()
+        .code(1)
+        .stderr_is(
+            "setns-test: unrecognized option '--bogus'\n\
+             Try 'setns-test --help' for more information.\n",
+        );
+    let out = nsbox().arg("setns-test").run();
+    out.code(1)
+        .stdout_is("")
+        .stderr_has("Usage: setns-test ")
+        .stderr_has("Try 'setns-test --help' for more information.\n");
+    out.check(!out.stderr().contains("nsbox"), "stderr mentions nsbox");
+    nsbox().args(["unshare", "--x"]).run().code(1).stderr_is(
+        "unshare: unrecognized option '--x'\n\
+             Try 'unshare --help' for more information.\n",
+    );
+}
+
+#[test]
+fn list_prints_the_four_names() {
+    let out = nsbox().arg("--list").run();
+    out.success().stderr_is("");
+    let text = out.stdout();
+    out.check(text.ends_with('\n'), "no final newline");
+    let mut names: Vec<&str> = text.lines().collect();
+    names.sort();
+    out.check(names == APPLETS, "expected exactly the four applet names");
+}
+
+#[test]
+fn list_takes_no_arguments() {
+    nsbox()
+        .args(["--list", "extra"])
+        .run()
+        .code(1)
+        .stdout_is("")
+        .stderr_has("nsbox: ")
+        .stderr_has("extra");
+}
+
+fn check_usage(out: &Output) {
+    out.success()
+        .stderr_is("")
+        .stdout_has("Usage: nsbox APPLET")
+        .stdout_has("--list")
+        .stdout_has("--install");
+    let text = out.stdout();
+    let listed = text
+        .split("Applets:\n")
+        .nth(1)
+        .unwrap_or_else(|| out.fail("no applet list"));
+    let names: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    out.check(sorted == APPLETS, "applet list differs from the four names");
+}
+
+#[test]
+fn help_prints_usage_and_applets() {
+    check_usage(&nsbox().arg("--help").run());
+    check_usage(&nsbox().arg("-h").run());
+}
+
+#[test]
+fn no_arguments_prints_usage() {
+    check_usage(&nsbox().run());
+}
+
+#[test]
+fn nsbox_version() {
+    for flag in ["--version", "-V"] {
+        nsbox()
+            .arg(flag)
+            .run()
+            .success()
+            .stdout_is(&format!("nsbox {VERSION}\n"))
+            .stderr_is("");
+    }
+}
+
+#[test]
+fn nsbox_unknown_option() {
+    nsbox()
+        .arg("--bogus")
+        .run()
+        .code(1)
+        .stdout_is("")
+        .stderr_is(
+            "nsbox: unrecognized option '--bogus'\n\
+             Try 'nsbox --help' for more information.\n",
+        );
+}
+
+#[test]
+fn unknown_applet_through_nsbox() {
+    nsbox()
+        .arg("frob")
+        .run()
+        .code(127)
+        .stdout_is("")
+        .stderr_is("frob: applet not found\n");
+    nsbox()
+        .args(["frob", "--help"])
+        .run()
+        .code(127)
+        .stdout_is("")
+        .stderr_is("frob: applet not found\n");
+}
+
+#[test]
+fn unknown_applet_through_a_link() {
+    let env = Env::new();
+    cmd(env.link("frob"))
+        .arg("--version")
+        .run()
+        .code(127)
+        .stdout_is("")
+        .stderr_is("frob: applet not found\n");
+}
