@@ -19,12 +19,12 @@ pub enum Arg {
     None,
     /// `-t PID`, `-tPID`, `--target PID`, `--target=PID`.
     Required(&'static str),
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "for the unshare, nsenter and nsbind applets")
-    )]
     /// Only attached: `-nFILE`, `--net=FILE`.
     Optional(&'static str),
+    /// Only attached, and only to the long form: `--net=FILE`, while `-n`
+    /// is a plain flag that bundles (`-nFILE` is `-n -F -I -L -E`). This is
+    /// util-linux's unshare, whose short options take no argument.
+    OptionalLong(&'static str),
 }
 
 /// One option of an applet.
@@ -77,7 +77,7 @@ impl<T: Copy + 'static> Getopt<T> {
             .ok_or_else(|| Error::usage(format!("invalid option -- '{}'", char::from(letter))))?;
         let attached = (!rest.is_empty()).then(|| OsStr::from_bytes(rest).to_os_string());
         match opt.arg {
-            Arg::None => {
+            Arg::None | Arg::OptionalLong(_) => {
                 if attached.is_some() {
                     self.bundle = Some((index, offset + 1));
                 }
@@ -115,7 +115,7 @@ impl<T: Copy + 'static> Getopt<T> {
                 "option '--{}' doesn't allow an argument",
                 opt.long
             ))),
-            Arg::None | Arg::Optional(_) => Ok((opt.id, value)),
+            Arg::None | Arg::Optional(_) | Arg::OptionalLong(_) => Ok((opt.id, value)),
             Arg::Required(_) => match value {
                 Some(value) => Ok((opt.id, Some(value))),
                 None => {
@@ -188,10 +188,6 @@ impl<T: Copy + 'static> Iterator for Getopt<T> {
     }
 }
 
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "for the unshare, nsenter and nsbind applets")
-)]
 /// Parse a whole number, naming the option in the error as util-linux does.
 pub fn number<N: std::str::FromStr>(value: &OsStr, what: &str) -> Result<N> {
     value
@@ -215,7 +211,7 @@ pub fn help<T: Copy>(usage: &[&str], summary: &str, table: &[Opt<T>], page: &str
         match opt.arg {
             Arg::None => {}
             Arg::Required(v) => left.push_str(&format!(" {v}")),
-            Arg::Optional(v) => left.push_str(&format!("[={v}]")),
+            Arg::Optional(v) | Arg::OptionalLong(v) => left.push_str(&format!("[={v}]")),
         }
         let width = (left.len() + 2).max(30);
         text.push_str(&format!("{left:width$}{}\n", opt.help));
@@ -245,6 +241,7 @@ mod tests {
 
     #[derive(Clone, Copy, Debug, PartialEq)]
     enum Id {
+        Uts,
         Fork,
         Root,
         Mount,
@@ -256,6 +253,13 @@ mod tests {
     }
 
     static TABLE: &[Opt<Id>] = &[
+        Opt {
+            id: Id::Uts,
+            long: "uts",
+            short: Some('u'),
+            arg: Arg::OptionalLong("<file>"),
+            help: "",
+        },
         Opt {
             id: Id::Fork,
             long: "fork",
@@ -372,6 +376,24 @@ mod tests {
         assert_eq!(rest, ["FILE"]);
         let (seen, _) = parse(&["--mount-proc="]).unwrap();
         assert_eq!(seen, vec![(Id::MountProc, Some(String::new()))]);
+    }
+
+    #[test]
+    fn optional_argument_of_the_long_form_only() {
+        let (seen, rest) = parse(&["--uts=/x", "-uf", "-u", "FILE"]).unwrap();
+        assert_eq!(
+            seen,
+            vec![
+                (Id::Uts, Some("/x".into())),
+                (Id::Uts, None),
+                (Id::Fork, None),
+                (Id::Uts, None)
+            ]
+        );
+        assert_eq!(rest, ["FILE"]);
+        assert_eq!(err(&["-u=/x"]), "invalid option -- '='");
+        let text = help(&["x"], "x", TABLE, "x(1)");
+        assert!(text.contains(" -u, --uts[=<file>]"));
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub enum Error {
     Exec { program: String, errno: Errno },
     /// Called without the operands it needs: the synopsis, then the hint.
     Synopsis(&'static str),
+    /// Already reported, by a helper process or a program we ran: exit 1
+    /// without a second message.
+    Reported,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -59,6 +62,7 @@ impl Error {
     /// processes never interleave mid-line.
     pub fn report(&self, applet: &str) {
         let mut text = match self {
+            Error::Reported => return,
             Error::Synopsis(synopsis) => format!("Usage: {applet} {synopsis}\n"),
             _ => format!("{applet}: {self}\n"),
         };
@@ -74,6 +78,7 @@ impl fmt::Display for Error {
         match self {
             Error::Usage(text) | Error::Msg(text) => f.write_str(text),
             Error::Synopsis(synopsis) => write!(f, "usage: {synopsis}"),
+            Error::Reported => f.write_str("failed"),
             Error::Sys { what, errno } => write!(f, "{what}: {}", strerror(*errno)),
             Error::Exec { program, errno } => {
                 write!(f, "failed to execute {program}: {}", strerror(*errno))

@@ -55,6 +55,48 @@ impl Program {
         }
     }
 
+    /// Find out, as execvp would, whether exec can be expected to succeed:
+    /// the error it would fail with otherwise. For callers that must undo
+    /// work when the program cannot run, before it is too late to undo it.
+    pub fn check_runnable(&self) -> Result<()> {
+        let name = self.path.as_bytes();
+        let fail = |errno| {
+            Err(Error::Exec {
+                program: self.path.to_string_lossy().into_owned(),
+                errno,
+            })
+        };
+        if name.is_empty() {
+            return fail(Errno::ENOENT);
+        }
+        let runnable = |path: &std::path::Path| -> std::result::Result<(), Errno> {
+            let meta = std::fs::metadata(path)
+                .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::ENOENT)))?;
+            if !meta.is_file() {
+                return Err(Errno::EACCES);
+            }
+            nix::unistd::access(path, nix::unistd::AccessFlags::X_OK)
+        };
+        if !self.search || name.contains(&b'/') {
+            return runnable(std::path::Path::new(std::ffi::OsStr::from_bytes(name))).or_else(fail);
+        }
+        // glibc's execvp: PATH, or its default when PATH is unset; an EACCES
+        // along the way is remembered, and reported if nothing else runs.
+        let path = std::env::var_os("PATH").unwrap_or_else(|| OsString::from("/bin:/usr/bin"));
+        let mut denied = false;
+        for dir in path.as_bytes().split(|&b| b == b':') {
+            let dir = if dir.is_empty() { b"." as &[u8] } else { dir };
+            let candidate = std::path::Path::new(std::ffi::OsStr::from_bytes(dir))
+                .join(std::ffi::OsStr::from_bytes(name));
+            match runnable(&candidate) {
+                Ok(()) => return Ok(()),
+                Err(Errno::EACCES) => denied = true,
+                Err(_) => {}
+            }
+        }
+        fail(if denied { Errno::EACCES } else { Errno::ENOENT })
+    }
+
     /// Replace this process with the program. Only returns on failure.
     ///
     /// Everything here is async-signal-safe, so it may run right after fork.
@@ -104,10 +146,6 @@ pub fn pristine_signals() {
 /// How the waiting parent treats SIGINT and SIGTERM sent to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParentSignals {
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "for the unshare, nsenter and nsbind applets")
-    )]
     /// Block them, as util-linux's `unshare --fork` does: the child decides.
     Block,
     /// Pass them on to the child (`--forward-signals`).
@@ -124,10 +162,15 @@ extern "C" fn forward_signal(signal: libc::c_int) {
     }
 }
 
-/// Fork. In the child, return `Ok(None)`; in the parent, wait for the child
-/// and return `Ok(Some(status))`, the status our own exit should carry (after
-/// re-raising a terminating signal on ourselves, when we are still alive).
-pub fn fork_and_wait(signals: ParentSignals) -> Result<Option<i32>> {
+/// Which side of a fork we are on.
+pub enum Forked {
+    Child,
+    Parent(Pid),
+}
+
+/// Fork, the parent treating SIGINT and SIGTERM as `signals` says. The child
+/// starts with both blocked; the exec clears its mask.
+pub fn fork_child(signals: ParentSignals) -> Result<Forked> {
     let set: SigSet = PARENT_SIGNALS.iter().copied().collect();
     // Block first: between fork and installing the forwarder, a signal must
     // neither kill the parent nor be lost; the child clears the mask at exec.
@@ -137,7 +180,7 @@ pub fn fork_and_wait(signals: ParentSignals) -> Result<Option<i32>> {
     // SAFETY: nsbox never starts threads, so the child may run anything; we
     // still keep it to async-signal-safe work until exec.
     match unsafe { fork() }.map_err(|e| Error::sys("fork failed", e))? {
-        ForkResult::Child => Ok(None),
+        ForkResult::Child => Ok(Forked::Child),
         ForkResult::Parent { child } => {
             if signals == ParentSignals::Forward {
                 FORWARD_TO.store(child.as_raw(), Ordering::Relaxed);
@@ -146,8 +189,18 @@ pub fn fork_and_wait(signals: ParentSignals) -> Result<Option<i32>> {
                 }
                 let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
             }
-            Ok(Some(wait_and_mirror(child)))
+            Ok(Forked::Parent(child))
         }
+    }
+}
+
+/// Fork. In the child, return `Ok(None)`; in the parent, wait for the child
+/// and return `Ok(Some(status))`, the status our own exit should carry (after
+/// re-raising a terminating signal on ourselves, when we are still alive).
+pub fn fork_and_wait(signals: ParentSignals) -> Result<Option<i32>> {
+    match fork_child(signals)? {
+        Forked::Child => Ok(None),
+        Forked::Parent(child) => Ok(Some(wait_and_mirror(child))),
     }
 }
 
@@ -191,4 +244,27 @@ fn reraise(signal: Signal) -> i32 {
     let _ = sigprocmask(SigmaskHow::SIG_UNBLOCK, Some(&only), None);
     let _ = kill(getpid(), signal);
     128 + signal as i32
+}
+
+/// Whether `name` can be found along PATH, as a quick check before relying on it.
+pub fn in_path(name: &str) -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_else(|| OsString::from("/bin:/usr/bin"));
+    std::env::split_paths(&path).any(|dir| {
+        let candidate = dir.join(name);
+        std::fs::metadata(&candidate).is_ok_and(|m| m.is_file())
+            && nix::unistd::access(&candidate, nix::unistd::AccessFlags::X_OK).is_ok()
+    })
+}
+
+/// Wait for a child that does its own talking: its exit code, or None when
+/// a signal ended it.
+pub fn wait_quietly(child: Pid) -> Option<i32> {
+    loop {
+        match waitpid(child, None) {
+            Ok(WaitStatus::Exited(_, code)) => return Some(code),
+            Ok(WaitStatus::Signaled(..)) => return None,
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(_) => return None,
+        }
+    }
 }

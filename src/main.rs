@@ -13,9 +13,15 @@ mod applets;
 mod args;
 mod error;
 mod exec;
+mod helper;
+mod idmap;
+mod mountinfo;
 mod multicall;
 mod ns;
+mod persist;
+mod signals;
 mod sys;
+mod userdb;
 
 use std::sync::OnceLock;
 

@@ -22,14 +22,21 @@ pub fn run(mut args: Vec<OsString>) -> i32 {
     if !name.starts_with("nsbox") {
         return run_applet(&name, args);
     }
-    set_applet_name("nsbox");
+    // The name is set once, to the applet's own when there is one, so that
+    // helper processes too speak as `unshare:` under `nsbox unshare`.
     match args.first().map(|a| a.as_bytes()) {
-        Some([b'-', ..]) => finish("nsbox", own_options(args)),
+        Some([b'-', ..]) => {
+            set_applet_name("nsbox");
+            finish("nsbox", own_options(args))
+        }
         Some(_) => {
             let name = args.remove(0).to_string_lossy().into_owned();
             run_applet(&name, args)
         }
-        None => finish("nsbox", print(&usage())),
+        None => {
+            set_applet_name("nsbox");
+            finish("nsbox", print(&usage()))
+        }
     }
 }
 

@@ -100,10 +100,6 @@ impl Kind {
         KINDS.iter().find(|k| k.flag == flag)
     }
 
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "for the unshare, nsenter and nsbind applets")
-    )]
     /// `/proc/PID/ns/NAME`, or the `*_for_children` entry when asked and one exists.
     pub fn proc_path(&self, pid: libc::pid_t, for_children: bool) -> PathBuf {
         let entry = match self.for_children {

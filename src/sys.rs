@@ -15,6 +15,8 @@ const NS_GET_USERNS: u32 = NSIO << 8 | 0x1;
 const NS_GET_PARENT: u32 = NSIO << 8 | 0x2;
 const NS_GET_NSTYPE: u32 = NSIO << 8 | 0x3;
 const NS_GET_OWNER_UID: u32 = NSIO << 8 | 0x4;
+// _IOR(0xb7, 0x5, __u64): the mount namespace's id (Linux 6.8).
+const NS_GET_MNTNS_ID: u32 = 2 << 30 | 8 << 16 | NSIO << 8 | 0x5;
 
 /// Convert a raw syscall return into a Result.
 fn check(ret: libc::c_long) -> nix::Result<libc::c_long> {
@@ -71,6 +73,15 @@ pub fn ns_get_owner_uid(fd: impl AsFd) -> nix::Result<libc::uid_t> {
     check(ret.into()).map(|_| uid)
 }
 
+/// The id of the mount namespace behind `fd`: ids grow with creation (per
+/// CPU, since Linux 6.18).
+pub fn ns_get_mntns_id(fd: impl AsFd) -> nix::Result<u64> {
+    let mut id: u64 = 0;
+    // SAFETY: NS_GET_MNTNS_ID writes one u64 to the pointer we pass.
+    let ret = unsafe { libc::ioctl(fd.as_fd().as_raw_fd(), NS_GET_MNTNS_ID as _, &mut id) };
+    check(ret.into()).map(|_| id)
+}
+
 /// Whether `fd` lives on nsfs, that is, names a namespace.
 pub fn is_nsfs(fd: impl AsFd) -> nix::Result<bool> {
     let mut st = std::mem::MaybeUninit::<libc::statfs>::uninit();
@@ -81,10 +92,6 @@ pub fn is_nsfs(fd: impl AsFd) -> nix::Result<bool> {
     Ok(unsafe { st.assume_init() }.f_type as libc::c_long == NSFS_MAGIC)
 }
 
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "for the unshare, nsenter and nsbind applets")
-)]
 /// A file descriptor that refers to a process, immune to PID reuse.
 pub fn pidfd_open(pid: libc::pid_t) -> nix::Result<OwnedFd> {
     // SAFETY: pidfd_open takes a pid and flags and returns a new fd (with
@@ -120,6 +127,153 @@ pub fn setns(fd: impl AsFd, flags: libc::c_int) -> nix::Result<()> {
     nix::sched::setns(fd, CloneFlags::from_bits_retain(flags))
 }
 
+/// Whether the process behind `pidfd` has exited (its pidfd polls readable).
+pub fn pidfd_exited(pidfd: impl AsFd) -> nix::Result<bool> {
+    let mut poll = libc::pollfd {
+        fd: pidfd.as_fd().as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, no waiting.
+    let ret = unsafe { libc::poll(&mut poll, 1, 0) };
+    check(ret.into()).map(|n| n > 0)
+}
+
+/// A pipe whose two ends close on exec: (read end, write end).
+pub fn pipe() -> nix::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two fds on success.
+    check(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }.into())?;
+    // SAFETY: both are new and ours alone.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Close every descriptor from 3 up except those in `keep`: a helper process
+/// must not hold the pipes of other helpers, or they would never see EOF.
+pub fn close_all_except(keep: &[libc::c_int]) {
+    let mut keep = keep.to_vec();
+    keep.sort_unstable();
+    let mut first: libc::c_uint = 3;
+    for fd in keep.into_iter().filter(|&fd| fd >= 3) {
+        let fd = fd as libc::c_uint;
+        if fd > first {
+            // SAFETY: closing descriptors we do not use is always sound.
+            unsafe { libc::syscall(libc::SYS_close_range, first, fd - 1, 0) };
+        }
+        first = first.max(fd + 1);
+    }
+    // SAFETY: as above.
+    unsafe { libc::syscall(libc::SYS_close_range, first, libc::c_uint::MAX, 0) };
+}
+
+/// The mount id of the mount that holds the file behind `fd`.
+pub fn mount_id(fd: impl AsFd) -> nix::Result<u64> {
+    let mut stx = std::mem::MaybeUninit::<libc::statx>::zeroed();
+    // SAFETY: statx fills the buffer; an empty path with AT_EMPTY_PATH means fd itself.
+    let ret = unsafe {
+        libc::statx(
+            fd.as_fd().as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH,
+            libc::STATX_MNT_ID,
+            stx.as_mut_ptr(),
+        )
+    };
+    check(ret.into())?;
+    // SAFETY: filled in by the successful call.
+    let stx = unsafe { stx.assume_init() };
+    if stx.stx_mask & libc::STATX_MNT_ID == 0 {
+        return Err(Errno::ENOSYS);
+    }
+    Ok(stx.stx_mnt_id)
+}
+
+// <linux/capability.h>
+const CAPABILITY_VERSION_3: u32 = 0x2008_0522;
+
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: libc::c_int,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+/// The capability sets of this process, as 64-bit masks:
+/// (effective, permitted, inheritable).
+fn capget() -> nix::Result<[u64; 3]> {
+    let mut header = CapHeader {
+        version: CAPABILITY_VERSION_3,
+        pid: 0,
+    };
+    let mut data = [CapData::default(); 2];
+    // SAFETY: version 3 takes two data structs.
+    check(unsafe { libc::syscall(libc::SYS_capget, &mut header, data.as_mut_ptr()) })?;
+    let join = |f: fn(&CapData) -> u32| u64::from(f(&data[0])) | u64::from(f(&data[1])) << 32;
+    Ok([
+        join(|d| d.effective),
+        join(|d| d.permitted),
+        join(|d| d.inheritable),
+    ])
+}
+
+fn capset(sets: [u64; 3]) -> nix::Result<()> {
+    let mut header = CapHeader {
+        version: CAPABILITY_VERSION_3,
+        pid: 0,
+    };
+    let half = |mask: u64, high: bool| (if high { mask >> 32 } else { mask }) as u32;
+    let data = [false, true].map(|high| CapData {
+        effective: half(sets[0], high),
+        permitted: half(sets[1], high),
+        inheritable: half(sets[2], high),
+    });
+    // SAFETY: version 3 takes two data structs.
+    check(unsafe { libc::syscall(libc::SYS_capset, &mut header, data.as_ptr()) }).map(drop)
+}
+
+/// Whether `cap` is in our effective set (in our own user namespace).
+pub fn has_capability(cap: u32) -> bool {
+    capget().is_ok_and(|[effective, ..]| effective & (1 << cap) != 0)
+}
+
+/// The highest capability number this kernel knows.
+pub fn cap_last_cap() -> u32 {
+    std::fs::read_to_string("/proc/sys/kernel/cap_last_cap")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        // CAP_CHECKPOINT_RESTORE, the last one as of Linux 5.9.
+        .unwrap_or(40)
+}
+
+/// Make every permitted capability ambient, so that it survives the exec of
+/// a program without file capabilities. Ambient needs inheritable first.
+pub fn permitted_to_ambient(last_cap: u32) -> crate::error::Result<()> {
+    use crate::error::Context;
+    let [effective, permitted, _] = capget().context(|| "capget failed")?;
+    capset([effective, permitted, permitted]).context(|| "capset failed")?;
+    for cap in (0..=last_cap.min(63)).filter(|c| permitted & (1 << c) != 0) {
+        // SAFETY: prctl with integer arguments.
+        let ret = unsafe {
+            libc::prctl(
+                libc::PR_CAP_AMBIENT,
+                libc::PR_CAP_AMBIENT_RAISE,
+                cap as libc::c_ulong,
+                0 as libc::c_ulong,
+                0 as libc::c_ulong,
+            )
+        };
+        check(ret.into()).context(|| "prctl(PR_CAP_AMBIENT) failed")?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +284,7 @@ mod tests {
         assert_eq!(NS_GET_PARENT, 0xb702);
         assert_eq!(NS_GET_NSTYPE, 0xb703);
         assert_eq!(NS_GET_OWNER_UID, 0xb704);
+        assert_eq!(NS_GET_MNTNS_ID, 0x8008_b705);
     }
 
     #[test]

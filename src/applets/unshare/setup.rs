@@ -1,0 +1,212 @@
+//! The last steps, in the process that becomes the program: mounts,
+//! directories, credentials, capabilities, environment, then exec.
+
+use std::os::fd::OwnedFd;
+use std::path::Path;
+
+use nix::errno::Errno;
+use nix::mount::{mount, MsFlags};
+
+use crate::error::{Context, Error, Result};
+use crate::exec::Program;
+use crate::helper::Helper;
+use crate::idmap;
+use crate::persist::COMMIT;
+use crate::sys;
+
+use super::options::Config;
+
+/// Do the rest and exec; only returns (the error) on failure. `binder`, when
+/// persisting, is told to keep its mounts only once nothing can fail any more
+/// but the exec itself, checked beforehand. `parent` is a pidfd of the
+/// parent for --kill-child.
+pub fn prepare_and_exec(c: &Config, binder: Option<&mut Helper>, parent: Option<OwnedFd>) -> Error {
+    let program = match prepare(c) {
+        Ok(program) => program,
+        Err(err) => return err,
+    };
+    if let Some(binder) = binder {
+        if let Err(err) = program.check_runnable() {
+            return err;
+        }
+        if let Err(err) = arm_kill_child(c, parent) {
+            return err;
+        }
+        binder.send(COMMIT);
+        binder.close_orders();
+        // Without --fork the helper is our child: reap it before we become
+        // the program, which would not expect it. With --fork it is our
+        // parent's, and this finds nothing to wait for.
+        if !c.fork {
+            if let Err(err) = binder.finish() {
+                return err;
+            }
+        }
+    } else if let Err(err) = arm_kill_child(c, parent) {
+        return err;
+    }
+    program.exec()
+}
+
+fn prepare(c: &Config) -> Result<Program> {
+    if let Some(flags) = c.propagation.filter(|_| c.has(libc::CLONE_NEWNS)) {
+        mount(
+            Some("none"),
+            "/",
+            None::<&str>,
+            MsFlags::from_bits_retain(flags),
+            None::<&str>,
+        )
+        .context(|| "cannot change root filesystem propagation")?;
+    }
+    // A binfmt_misc entry with the F flag opens its interpreter at once, so
+    // register it before a chroot makes the interpreter's path mean another
+    // file (util-linux does the same).
+    let fixed_early = c.root.is_some() && c.interpreter.as_deref().is_some_and(is_fixed);
+    if fixed_early {
+        let dir = Path::new("/proc/sys/fs/binfmt_misc");
+        mount_special("binfmt_misc", dir)?;
+        load_interpreter(dir, c.interpreter.as_deref().unwrap_or_default())?;
+    }
+    let mut wd = c.wd.as_deref();
+    if let Some(root) = &c.root {
+        nix::unistd::chroot(root)
+            .context(|| format!("cannot change root directory to '{}'", root.display()))?;
+        wd = Some(wd.unwrap_or(Path::new("/")));
+    }
+    if let Some(wd) = wd {
+        nix::unistd::chdir(wd)
+            .context(|| format!("cannot change directory to {}", wd.display()))?;
+    }
+    if let Some(dir) = &c.proc_dir {
+        // With a non-default propagation and no new root, the proc mount
+        // point may still propagate: detach it first. A custom DIR is
+        // likely no mount at all (EINVAL), which is fine.
+        let private = libc::MS_REC | libc::MS_PRIVATE;
+        if c.root.is_none() && c.propagation != Some(private) {
+            match mount(
+                Some("none"),
+                dir.as_path(),
+                None::<&str>,
+                MsFlags::from_bits_retain(private),
+                None::<&str>,
+            ) {
+                Ok(()) | Err(Errno::EINVAL) => {}
+                Err(errno) => {
+                    return Err(Error::sys(
+                        format!("cannot change {} filesystem propagation", dir.display()),
+                        errno,
+                    ))
+                }
+            }
+        }
+        mount_special("proc", dir)?;
+    }
+    if let Some(dir) = &c.binfmt_dir {
+        if !fixed_early {
+            mount_special("binfmt_misc", dir)?;
+            if let Some(interpreter) = &c.interpreter {
+                load_interpreter(dir, interpreter)?;
+            }
+        }
+    }
+    set_credentials(c)?;
+    if let Some(last_cap) = c.keep_caps.filter(|_| c.has(libc::CLONE_NEWUSER)) {
+        sys::permitted_to_ambient(last_cap)?;
+    }
+    set_environment(c);
+    // The shell is chosen after the environment changed: --clear-env runs /bin/sh.
+    if c.program.is_empty() {
+        Ok(Program::shell())
+    } else {
+        Program::new(c.program.clone())
+    }
+}
+
+/// proc or binfmt_misc, nosuid, noexec, nodev.
+fn mount_special(fstype: &str, dir: &Path) -> Result<()> {
+    let flags = MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC | MsFlags::MS_NODEV;
+    mount(Some(fstype), dir, Some(fstype), flags, None::<&str>)
+        .context(|| format!("mount {} failed", dir.display()))
+}
+
+/// `:name:type:offset:magic:mask:interpreter:flags`: F is the last field.
+fn is_fixed(interpreter: &std::ffi::OsStr) -> bool {
+    let text = interpreter.to_string_lossy();
+    text.rsplit_once(':')
+        .is_some_and(|(_, flags)| flags.contains('F'))
+}
+
+fn load_interpreter(dir: &Path, interpreter: &std::ffi::OsStr) -> Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let register = dir.join("register");
+    let path = register.to_string_lossy();
+    idmap::write_proc_file(&path, interpreter.as_bytes(), "write failed")
+}
+
+/// Groups, gid, uid, in that order (changing uid first would lose the right
+/// to change the others).
+fn set_credentials(c: &Config) -> Result<()> {
+    if c.gid.is_some() || c.uid.is_some() {
+        // util-linux drops the supplementary groups only with -G, so that
+        // `-S 1000` runs "unprivileged" with root's groups. Not here.
+        drop_groups()?;
+    }
+    if let Some(gid) = c.gid {
+        nix::unistd::setgid(gid.into()).context(|| "setgid() failed")?;
+    }
+    if let Some(uid) = c.uid {
+        nix::unistd::setuid(uid.into()).context(|| "setuid() failed")?;
+    }
+    Ok(())
+}
+
+/// setgroups(0, NULL). In a user namespace where setgroups is denied the
+/// kernel keeps the inherited groups whatever we do (that is the point of
+/// denying it), so EPERM there is no failure of ours.
+fn drop_groups() -> Result<()> {
+    match nix::unistd::setgroups(&[]) {
+        Ok(()) => Ok(()),
+        Err(Errno::EPERM) if setgroups_denied() => Ok(()),
+        Err(errno) => Err(Error::sys("setgroups failed", errno)),
+    }
+}
+
+fn setgroups_denied() -> bool {
+    std::fs::read_to_string("/proc/self/setgroups").is_ok_and(|s| s.trim() == "deny")
+}
+
+/// --clear-env and --whitelist-env. Our own environment is changed (we are
+/// single-threaded and about to exec), so that execvp searches the PATH the
+/// program will see, as util-linux does.
+fn set_environment(c: &Config) {
+    if !c.clear_env && c.kept_env.is_none() {
+        return;
+    }
+    // SAFETY: no other thread reads the environment.
+    unsafe { libc::clearenv() };
+    for (key, value) in c.kept_env.iter().flatten() {
+        std::env::set_var(key, value);
+    }
+}
+
+/// --kill-child: the signal comes when our parent dies. It is armed last,
+/// after the uid and gid changes, because the kernel clears it on any
+/// credential change. If the parent died before it was armed, the signal
+/// will never come: leave, as util-linux does.
+fn arm_kill_child(c: &Config, parent: Option<OwnedFd>) -> Result<()> {
+    let Some(signal) = c.kill_child else {
+        return Ok(());
+    };
+    // SAFETY: prctl with integer arguments.
+    let ret = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, signal as libc::c_ulong) };
+    if ret < 0 {
+        return Err(Error::sys("prctl failed", Errno::last()));
+    }
+    if let Some(parent) = parent {
+        if sys::pidfd_exited(&parent).context(|| "poll parent pidfd failed")? {
+            return Err(Error::Reported);
+        }
+    }
+    Ok(())
+}
