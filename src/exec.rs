@@ -122,7 +122,11 @@ static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
 /// Install a disposition, remembering to restore it before exec.
 pub fn set_disposition(signal: Signal, handler: SigHandler) -> Result<()> {
     CHANGED_SIGNALS.fetch_or(1 << signal as u64, Ordering::Relaxed);
-    let action = SigAction::new(handler, SaFlags::SA_RESTART, SigSet::empty());
+    let flags = match handler {
+        SigHandler::SigAction(_) => SaFlags::SA_RESTART | SaFlags::SA_SIGINFO,
+        _ => SaFlags::SA_RESTART,
+    };
+    let action = SigAction::new(handler, flags, SigSet::empty());
     // SAFETY: our handlers only call async-signal-safe functions.
     unsafe { sigaction(signal, &action) }
         .map(drop)
@@ -154,7 +158,18 @@ pub enum ParentSignals {
 
 const PARENT_SIGNALS: [Signal; 2] = [Signal::SIGINT, Signal::SIGTERM];
 
-extern "C" fn forward_signal(signal: libc::c_int) {
+/// Pass a signal sent to us on to the child. Not one the kernel sent: that
+/// is the terminal's Ctrl-C to the whole foreground process group, which
+/// the child, in our group, has already had once.
+extern "C" fn forward_signal(
+    signal: libc::c_int,
+    info: *mut libc::siginfo_t,
+    _context: *mut libc::c_void,
+) {
+    // SAFETY: with SA_SIGINFO the kernel passes a valid siginfo.
+    if !info.is_null() && unsafe { (*info).si_code } == libc::SI_KERNEL {
+        return;
+    }
     let child = FORWARD_TO.load(Ordering::Relaxed);
     if child > 0 {
         // SAFETY: kill is async-signal-safe.
@@ -185,7 +200,7 @@ pub fn fork_child(signals: ParentSignals) -> Result<Forked> {
             if signals == ParentSignals::Forward {
                 FORWARD_TO.store(child.as_raw(), Ordering::Relaxed);
                 for signal in PARENT_SIGNALS {
-                    set_disposition(signal, SigHandler::Handler(forward_signal))?;
+                    set_disposition(signal, SigHandler::SigAction(forward_signal))?;
                 }
                 let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
             }

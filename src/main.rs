@@ -11,6 +11,7 @@
 
 mod applets;
 mod args;
+mod cgroup;
 mod error;
 mod exec;
 mod helper;
@@ -21,6 +22,7 @@ mod ns;
 mod persist;
 mod signals;
 mod sys;
+mod target;
 mod userdb;
 
 use std::sync::OnceLock;

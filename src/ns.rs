@@ -175,13 +175,47 @@ impl NsFile {
         Ok(NsFile { fd, kind })
     }
 
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "for the unshare, nsenter and nsbind applets")
-    )]
     pub fn id(&self) -> nix::Result<Id> {
         identity(&self.fd)
     }
+}
+
+/// Open the namespace of this kind whose id (NS_GET_ID, Linux 6.18) is
+/// `id`: by file handle where the kernel takes an id alone, otherwise by
+/// looking for it among the namespaces of the processes we can see and the
+/// namespace files bound in our mount namespace, as lsns would.
+pub fn open_by_id(kind: &'static Kind, id: u64) -> Result<NsFile> {
+    let name = format!("namespace of id {id}");
+    let by_handle = sys::open_ns_by_id(id)
+        .ok()
+        .and_then(|fd| NsFile::from_fd(fd, OsStr::new(&name)).ok());
+    if let Some(found) = by_handle.filter(|ns| ns.kind == kind) {
+        return Ok(found);
+    }
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/proc")
+        .context(|| "cannot read /proc")?
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            Some(kind.proc_path(pid as libc::pid_t, false))
+        })
+        .collect();
+    candidates.extend(
+        crate::mountinfo::read()?
+            .into_iter()
+            .filter(|m| m.fstype == "nsfs")
+            .map(|m| m.point),
+    );
+    let flags = OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY;
+    for path in candidates {
+        let Ok(fd) = open(&path, flags, Mode::empty()) else {
+            continue;
+        };
+        if sys::ns_get_id(&fd) == Ok(id) && sys::ns_get_nstype(&fd) == Ok(kind.flag) {
+            return Ok(NsFile { fd, kind });
+        }
+    }
+    Err(Error::sys(format!("cannot open {name}"), Errno::ENOENT))
 }
 
 #[cfg(test)]
@@ -238,6 +272,27 @@ mod tests {
         let uts = NsFile::open(Path::new("/proc/self/ns/uts")).unwrap();
         let ipc = NsFile::open(Path::new("/proc/self/ns/ipc")).unwrap();
         assert_ne!(uts.id().unwrap(), ipc.id().unwrap());
+    }
+
+    #[test]
+    fn namespaces_open_by_id() {
+        for name in ["uts", "net", "mnt"] {
+            let kind = Kind::by_name(name).unwrap();
+            let own = NsFile::open(&kind.proc_path(std::process::id() as i32, false)).unwrap();
+            let id = sys::ns_get_id(&own.fd).unwrap();
+            let found = open_by_id(kind, id).unwrap();
+            assert_eq!(found.id().unwrap(), own.id().unwrap());
+            assert_eq!(found.kind, kind);
+        }
+        let uts = Kind::by_name("uts").unwrap();
+        let e = open_by_id(uts, u64::MAX - 7).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cannot open namespace of id {}: No such file or directory",
+                u64::MAX - 7
+            )
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
-use nix::fcntl::{open, OFlag};
+use nix::fcntl::{open, openat, OFlag, AT_FDCWD};
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use nix::sys::stat::{fstat, lstat, Mode, SFlag};
 
@@ -40,14 +40,25 @@ pub struct Target {
 /// cover the file it points at. So are directories, devices, and a file that
 /// already has a namespace mounted on it (no stacked mounts).
 pub fn open_target(kind: &'static Kind, path: &Path) -> Result<Target> {
+    open_target_at(AT_FDCWD, kind, path, path)
+}
+
+/// The same, for `name` in the directory `dir` (so that the directory
+/// cannot be swapped between our checks); `shown` names it in messages.
+pub fn open_target_at(
+    dir: impl AsFd,
+    kind: &'static Kind,
+    name: &Path,
+    shown: &Path,
+) -> Result<Target> {
     let create = OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_RDONLY;
     let flags = create | OFlag::O_CLOEXEC | OFlag::O_NOCTTY;
-    match open(path, flags, Mode::from_bits_truncate(0o444)) {
+    match openat(&dir, name, flags, Mode::from_bits_truncate(0o444)) {
         Ok(fd) => {
-            let id = ns::identity(&fd).context(|| format!("cannot stat {}", path.display()))?;
+            let id = ns::identity(&fd).context(|| format!("cannot stat {}", shown.display()))?;
             return Ok(Target {
                 kind,
-                path: path.to_owned(),
+                path: shown.to_owned(),
                 fd,
                 created: Some(id),
             });
@@ -55,16 +66,28 @@ pub fn open_target(kind: &'static Kind, path: &Path) -> Result<Target> {
         Err(Errno::EEXIST) => {}
         Err(errno) => {
             return Err(Error::sys(
-                format!("cannot create {}", path.display()),
+                format!("cannot create {}", shown.display()),
                 errno,
             ))
         }
     }
     let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-    let fd =
-        open(path, flags, Mode::empty()).context(|| format!("cannot open {}", path.display()))?;
-    let stat = fstat(&fd).context(|| format!("cannot stat {}", path.display()))?;
-    let refuse = |what: &str| Err(Error::msg(format!("{} {what}", path.display())));
+    let fd = openat(&dir, name, flags, Mode::empty())
+        .context(|| format!("cannot open {}", shown.display()))?;
+    check_bindable(&fd, shown)?;
+    Ok(Target {
+        kind,
+        path: shown.to_owned(),
+        fd,
+        created: None,
+    })
+}
+
+/// An existing file is fit to have a namespace bound onto it: a regular
+/// file with no namespace on it yet.
+fn check_bindable(fd: &OwnedFd, shown: &Path) -> Result<()> {
+    let stat = fstat(fd).context(|| format!("cannot stat {}", shown.display()))?;
+    let refuse = |what: &str| Err(Error::msg(format!("{} {what}", shown.display())));
     match SFlag::from_bits_truncate(stat.st_mode & libc::S_IFMT) {
         SFlag::S_IFREG => {}
         SFlag::S_IFLNK => {
@@ -73,21 +96,19 @@ pub fn open_target(kind: &'static Kind, path: &Path) -> Result<Target> {
         SFlag::S_IFDIR => return refuse("is a directory; a namespace is bound onto a file"),
         _ => return refuse("is not a regular file; a namespace is bound onto a regular file"),
     }
-    if sys::is_nsfs(&fd).unwrap_or(false) {
-        return refuse("already has a namespace bound onto it; unmount that first");
+    if sys::is_nsfs(fd).unwrap_or(false) {
+        return refuse(
+            "already has a namespace bound onto it; release it first with nsbind --unbind",
+        );
     }
-    Ok(Target {
-        kind,
-        path: path.to_owned(),
-        fd,
-        created: None,
-    })
+    Ok(())
 }
 
 impl Target {
     /// A mount namespace can only be bound onto a mount that does not
     /// propagate: the kernel refuses (EINVAL) to copy it to peers. Say so
-    /// before trying, with the usual remedy.
+    /// before trying, with the usual remedy (with mkdir -p, as nsbind --all
+    /// removes the directory it made when it gives up).
     pub fn check_not_shared(&self) -> Result<()> {
         let id = sys::mount_id(&self.fd)
             .context(|| format!("cannot find the mount of {}", self.path.display()))?;
@@ -106,14 +127,14 @@ impl Target {
         Err(Error::msg(format!(
             "cannot persist a mount namespace on {}: {} is a shared mount, and the kernel \
              does not bind a mount namespace there; make the directory a private mount \
-             first: mount --bind {dir} {dir} && mount --make-private {dir}",
+             first: mkdir -p {dir} && mount --bind {dir} {dir} && mount --make-private {dir}",
             self.path.display(),
             mount.point.display()
         )))
     }
 
     /// Remove the file if we created it and it is still the one we created.
-    fn remove_if_created(&self) {
+    pub fn remove_if_created(&self) {
         let Some(id) = self.created else { return };
         let same = lstat(&self.path).is_ok_and(|st| st.st_dev == id.dev && st.st_ino == id.ino);
         if same {
@@ -173,44 +194,60 @@ fn bind_when_ordered(channel: Channel, targets: &[Target], pid: libc::pid_t) -> 
 /// new mount itself, to unmount exactly it should we have to.
 fn bind(target: &Target, pid: libc::pid_t) -> Result<OwnedFd> {
     let source = target.kind.proc_path(pid, true);
-    let failed = || {
-        format!(
-            "mount {} on {} failed",
-            source.display(),
-            target.path.display()
-        )
-    };
     let namespace = open(&source, OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty())
         .context(|| format!("cannot open {}", source.display()))?;
-    let expected = ns::identity(&namespace).context(failed)?;
-    let onto = format!("/proc/self/fd/{}", target.fd());
-    mount(
-        Some(&source),
-        onto.as_str(),
-        None::<&str>,
-        MsFlags::MS_BIND,
-        None::<&str>,
-    )
-    .context(failed)?;
-    // /proc/self/fd/N still names the covered file; the path now leads to the
-    // mount on top of it. Hold that, after checking it is what we mounted.
-    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-    let mounted = open(&target.path, flags, Mode::empty())
-        .context(|| format!("cannot open {}", target.path.display()))?;
-    if ns::identity(&mounted).ok() != Some(expected) {
-        return Err(Error::msg(format!(
-            "{} was replaced while the namespace was being bound onto it",
-            target.path.display()
-        )));
+    target.bind_from(&namespace, &source)
+}
+
+impl Target {
+    /// Bind the namespace open as `namespace` (shown as `source`) onto the
+    /// target; give back a descriptor of the new mount itself, to unmount
+    /// exactly it should we have to.
+    pub fn bind_from(&self, namespace: &OwnedFd, source: &Path) -> Result<OwnedFd> {
+        let failed = || {
+            format!(
+                "mount {} on {} failed",
+                source.display(),
+                self.path.display()
+            )
+        };
+        let expected = ns::identity(namespace).context(failed)?;
+        let from = format!("/proc/self/fd/{}", namespace.as_raw_fd());
+        let onto = format!("/proc/self/fd/{}", self.fd());
+        mount(
+            Some(from.as_str()),
+            onto.as_str(),
+            None::<&str>,
+            MsFlags::MS_BIND,
+            None::<&str>,
+        )
+        .context(failed)?;
+        // /proc/self/fd/N still names the covered file; the path now leads to
+        // the mount on top of it. Hold that, after checking it is ours.
+        let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+        let mounted = open(&self.path, flags, Mode::empty())
+            .context(|| format!("cannot open {}", self.path.display()))?;
+        if ns::identity(&mounted).ok() != Some(expected) {
+            return Err(Error::msg(format!(
+                "{} was replaced while the namespace was being bound onto it",
+                self.path.display()
+            )));
+        }
+        Ok(mounted)
     }
-    Ok(mounted)
+}
+
+/// Unmount exactly the mount behind `mounted` (an O_PATH descriptor of its
+/// root), never following a path that might have been swapped.
+pub fn unmount(mounted: &OwnedFd) -> nix::Result<()> {
+    let path = format!("/proc/self/fd/{}", mounted.as_fd().as_raw_fd());
+    umount2(path.as_str(), MntFlags::MNT_DETACH)
 }
 
 /// Unmount what we mounted and remove the files we created.
 fn undo(made: &[OwnedFd], targets: &[Target]) {
     for mounted in made {
-        let path = format!("/proc/self/fd/{}", mounted.as_fd().as_raw_fd());
-        let _ = umount2(path.as_str(), MntFlags::MNT_DETACH);
+        let _ = unmount(mounted);
     }
     remove_created(targets);
 }

@@ -17,6 +17,10 @@ const NS_GET_NSTYPE: u32 = NSIO << 8 | 0x3;
 const NS_GET_OWNER_UID: u32 = NSIO << 8 | 0x4;
 // _IOR(0xb7, 0x5, __u64): the mount namespace's id (Linux 6.8).
 const NS_GET_MNTNS_ID: u32 = 2 << 30 | 8 << 16 | NSIO << 8 | 0x5;
+// _IOR(0xb7, 13, __u64): any namespace's id (Linux 6.18).
+const NS_GET_ID: u32 = 2 << 30 | 8 << 16 | NSIO << 8 | 13;
+// <linux/sockios.h>: the network namespace of a socket.
+const SIOCGSKNS: u32 = 0x894c;
 
 /// Convert a raw syscall return into a Result.
 fn check(ret: libc::c_long) -> nix::Result<libc::c_long> {
@@ -43,11 +47,8 @@ pub fn ns_get_nstype(fd: impl AsFd) -> nix::Result<libc::c_int> {
     check(ret.into()).map(|v| v as libc::c_int)
 }
 
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "for the unshare, nsenter and nsbind applets")
-)]
-/// The user namespace that owns the namespace behind `fd`.
+/// The user namespace that owns the namespace behind `fd` (for a user
+/// namespace: its parent).
 pub fn ns_get_userns(fd: impl AsFd) -> nix::Result<OwnedFd> {
     ioctl_fd(fd, NS_GET_USERNS)
 }
@@ -82,6 +83,87 @@ pub fn ns_get_mntns_id(fd: impl AsFd) -> nix::Result<u64> {
     check(ret.into()).map(|_| id)
 }
 
+/// The id of any namespace (Linux 6.18): what `:NSID` names.
+pub fn ns_get_id(fd: impl AsFd) -> nix::Result<u64> {
+    let mut id: u64 = 0;
+    // SAFETY: NS_GET_ID writes one u64 to the pointer we pass.
+    let ret = unsafe { libc::ioctl(fd.as_fd().as_raw_fd(), NS_GET_ID as _, &mut id) };
+    check(ret.into()).map(|_| id)
+}
+
+/// The network namespace a socket belongs to.
+pub fn socket_netns(socket: impl AsFd) -> nix::Result<OwnedFd> {
+    ioctl_fd(socket, SIOCGSKNS)
+}
+
+/// A duplicate of descriptor `fd` of the process behind `pidfd` (needs
+/// ptrace rights over it). Close-on-exec.
+pub fn pidfd_getfd(pidfd: impl AsFd, fd: libc::c_int) -> nix::Result<OwnedFd> {
+    // SAFETY: plain syscall; a new fd or -1.
+    let ret = unsafe { libc::syscall(libc::SYS_pidfd_getfd, pidfd.as_fd().as_raw_fd(), fd, 0) };
+    let fd = check(ret)?;
+    // SAFETY: the fd is new and ours alone.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+}
+
+/// nsfs file handles (Linux 6.18): a namespace opened by its id.
+const FD_NSFS_ROOT: libc::c_int = -10003;
+const AT_HANDLE_FID: libc::c_int = 0x200;
+
+/// `struct file_handle` with room for `struct nsfs_file_handle`.
+#[repr(C)]
+struct NsHandle {
+    handle_bytes: u32,
+    handle_type: libc::c_int,
+    ns_id: u64,
+    ns_type: u32,
+    ns_inum: u32,
+}
+
+/// Open the namespace whose id is `id` by file handle, where the kernel
+/// takes a handle of the id alone. The handle type of nsfs is not exported,
+/// so learn it from a handle of one of our own namespaces.
+pub fn open_ns_by_id(id: u64) -> nix::Result<OwnedFd> {
+    let own = std::fs::File::open("/proc/self/ns/mnt")
+        .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))?;
+    let mut handle = NsHandle {
+        handle_bytes: 16,
+        handle_type: 0,
+        ns_id: 0,
+        ns_type: 0,
+        ns_inum: 0,
+    };
+    let mut mount_id: libc::c_int = 0;
+    // SAFETY: the buffer holds a file_handle header and 16 bytes of handle.
+    check(unsafe {
+        libc::syscall(
+            libc::SYS_name_to_handle_at,
+            own.as_raw_fd(),
+            c"".as_ptr(),
+            &mut handle,
+            &mut mount_id,
+            libc::AT_EMPTY_PATH | AT_HANDLE_FID,
+        )
+    })?;
+    // Type and inode zero: "look it up by id alone" (Linux 6.19). Linux 6.18
+    // wants both filled in, and answers ESTALE.
+    handle.ns_id = id;
+    handle.ns_type = 0;
+    handle.ns_inum = 0;
+    // SAFETY: as above; a new fd or -1.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_open_by_handle_at,
+            FD_NSFS_ROOT,
+            &mut handle,
+            libc::O_RDONLY | libc::O_CLOEXEC,
+        )
+    };
+    let fd = check(ret)?;
+    // SAFETY: the fd is new and ours alone.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+}
+
 /// Whether `fd` lives on nsfs, that is, names a namespace.
 pub fn is_nsfs(fd: impl AsFd) -> nix::Result<bool> {
     let mut st = std::mem::MaybeUninit::<libc::statfs>::uninit();
@@ -102,10 +184,6 @@ pub fn pidfd_open(pid: libc::pid_t) -> nix::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
 }
 
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "for the unshare, nsenter and nsbind applets")
-)]
 /// Send a signal through a pidfd: it can only reach the process it names.
 pub fn pidfd_send_signal(pidfd: impl AsFd, signal: libc::c_int) -> nix::Result<()> {
     // SAFETY: a null siginfo means "as kill(2) would send it".
@@ -285,6 +363,7 @@ mod tests {
         assert_eq!(NS_GET_NSTYPE, 0xb703);
         assert_eq!(NS_GET_OWNER_UID, 0xb704);
         assert_eq!(NS_GET_MNTNS_ID, 0x8008_b705);
+        assert_eq!(NS_GET_ID, 0x8008_b70d);
     }
 
     #[test]
@@ -301,6 +380,15 @@ mod tests {
         let plain = std::fs::File::open("/proc/self/status").unwrap();
         assert!(!is_nsfs(&plain).unwrap());
         assert_eq!(ns_get_nstype(&plain), Err(Errno::ENOTTY));
+    }
+
+    #[test]
+    fn namespace_ids_are_unique() {
+        let uts = std::fs::File::open("/proc/self/ns/uts").unwrap();
+        let ipc = std::fs::File::open("/proc/self/ns/ipc").unwrap();
+        let again = std::fs::File::open("/proc/self/ns/uts").unwrap();
+        assert_ne!(ns_get_id(&uts).unwrap(), ns_get_id(&ipc).unwrap());
+        assert_eq!(ns_get_id(&uts).unwrap(), ns_get_id(&again).unwrap());
     }
 
     #[test]

@@ -1,0 +1,221 @@
+//! Binding: a namespace file, or a process's namespaces, onto files.
+
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+use nix::fcntl::{open, Flock, FlockArg, OFlag};
+use nix::sys::stat::Mode;
+
+use crate::error::{Context, Error, Result};
+use crate::ns::{Kind, NsFile};
+use crate::persist::{self, Target as BindTarget};
+use crate::sys;
+use crate::target::{self, Target};
+
+/// The directory holding `path`, locked for as long as the value lives.
+/// Every nsbind takes it around its checks and its mount, so that two
+/// binds racing for one file cannot both find it free (one wins, the other
+/// fails cleanly), as ip netns does with /run/netns.
+pub struct LockedDir {
+    lock: Flock<OwnedFd>,
+}
+
+impl LockedDir {
+    pub fn of(path: &Path) -> Result<(LockedDir, PathBuf)> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| Error::msg(format!("{} does not name a file", path.display())))?;
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let fd = open(
+            dir,
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .context(|| format!("cannot open {}", dir.display()))?;
+        Ok((LockedDir::lock(fd, dir)?, PathBuf::from(name)))
+    }
+
+    pub fn lock(fd: OwnedFd, dir: &Path) -> Result<LockedDir> {
+        let lock = Flock::lock(fd, FlockArg::LockExclusive)
+            .map_err(|(_, errno)| Error::sys(format!("cannot lock {}", dir.display()), errno))?;
+        Ok(LockedDir { lock })
+    }
+
+    pub fn fd(&self) -> &OwnedFd {
+        &self.lock
+    }
+}
+
+/// `nsbind [--type TYPE] NSFILE TARGET`.
+pub fn file(nsfile: &Path, want: Option<&'static Kind>, target: &Path) -> Result<()> {
+    let source = NsFile::open(nsfile)?;
+    if let Some(want) = want {
+        if source.kind != want {
+            return Err(Error::msg(format!(
+                "{} is a {} namespace, not {}",
+                nsfile.display(),
+                source.kind.name,
+                want.name
+            )));
+        }
+    }
+    one(&source, nsfile, target)
+}
+
+/// `nsbind -t PID TYPE TARGET`: through the held /proc/PID, so that the
+/// namespace is this process's even should its PID be reused meanwhile.
+pub fn process(spec: target::Spec, entry: &str, target: &Path) -> Result<()> {
+    let process = hold(spec, entry)?;
+    let name = format!("ns/{entry}");
+    let fd = process.open_file(&name, OFlag::O_RDONLY | OFlag::O_NONBLOCK)?;
+    let shown = process.path(&name);
+    let source = NsFile::from_fd(fd, shown.as_os_str())?;
+    one(&source, &shown, target)
+}
+
+fn hold(spec: target::Spec, entry: &str) -> Result<Target> {
+    Target::open(spec).map_err(|failure| match failure {
+        target::Failure::Other(err) => err,
+        target::Failure::Gone => Error::sys(
+            format!("cannot open /proc/{}/ns/{entry}", spec.pid),
+            Errno::ENOENT,
+        ),
+    })
+}
+
+/// Bind one namespace onto one file, under the lock of its directory.
+fn one(source: &NsFile, shown: &Path, target: &Path) -> Result<()> {
+    let (dir, name) = LockedDir::of(target)?;
+    let onto = persist::open_target_at(dir.fd(), source.kind, &name, target)?;
+    let bound =
+        check_mount_ns(source, shown, &onto).and_then(|()| onto.bind_from(&source.fd, shown));
+    if bound.is_err() {
+        onto.remove_if_created();
+    }
+    bound.map(drop)
+}
+
+/// The two rules the kernel has for binding a mount namespace, checked
+/// first so as to say what to do instead of EINVAL.
+fn check_mount_ns(source: &NsFile, shown: &Path, onto: &BindTarget) -> Result<()> {
+    if source.kind.flag != libc::CLONE_NEWNS {
+        return Ok(());
+    }
+    onto.check_not_shared()?;
+    let own = NsFile::open(Path::new("/proc/self/ns/mnt"))?;
+    if own.id().ok() == source.id().ok() {
+        return Err(Error::msg(format!(
+            "{} is our own mount namespace, which the kernel does not bind; \
+             run nsbind from the mount namespace it was made from",
+            shown.display()
+        )));
+    }
+    if let (Ok(theirs), Ok(ours)) = (
+        sys::ns_get_mntns_id(&source.fd),
+        sys::ns_get_mntns_id(&own.fd),
+    ) {
+        if theirs <= ours {
+            return Err(Error::msg(format!(
+                "{} is not newer than our own mount namespace, and the kernel binds only \
+                 newer ones (on Linux 6.18 also one made on another CPU may count as older); \
+                 run nsbind from the mount namespace it was made from",
+                shown.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The order of `--all`: DIR/mnt, DIR/uts, and so on, as lsns lists kinds.
+const ALL_ORDER: [&str; 8] = ["mnt", "uts", "ipc", "net", "pid", "user", "cgroup", "time"];
+
+/// `nsbind -t PID --all DIR`: every kind of namespace of PID, as DIR/KIND,
+/// creating DIR. All or nothing: if one bind fails, the ones made before
+/// are undone (and DIR removed if we made it).
+pub fn all(spec: target::Spec, dir: &Path) -> Result<()> {
+    let process = hold(spec, "mnt")?;
+    let made_dir = match nix::unistd::mkdir(dir, Mode::from_bits_truncate(0o755)) {
+        Ok(()) => true,
+        Err(Errno::EEXIST) => false,
+        Err(errno) => {
+            return Err(Error::sys(
+                format!("cannot create {}", dir.display()),
+                errno,
+            ))
+        }
+    };
+    let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let fd = match open(dir, flags, Mode::empty()) {
+        Ok(fd) => fd,
+        // O_NOFOLLOW|O_DIRECTORY on a symbolic link: ENOTDIR (ELOOP without
+        // O_DIRECTORY). Say which.
+        Err(Errno::ENOTDIR | Errno::ELOOP)
+            if nix::sys::stat::lstat(dir)
+                .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFLNK) =>
+        {
+            return Err(Error::msg(format!(
+                "{} is a symbolic link; refusing to bind into what it points at",
+                dir.display()
+            )));
+        }
+        Err(errno) => return Err(Error::sys(format!("cannot open {}", dir.display()), errno)),
+    };
+    let locked = LockedDir::lock(fd, dir)?;
+    let mut made: Vec<(OwnedFd, BindTarget)> = Vec::new();
+    let result = bind_each(&process, dir, &locked, &mut made);
+    if result.is_err() {
+        for (mounted, onto) in &made {
+            let _ = persist::unmount(mounted);
+            onto.remove_if_created();
+        }
+        if made_dir {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    result
+}
+
+fn bind_each(
+    process: &Target,
+    dir: &Path,
+    locked: &LockedDir,
+    made: &mut Vec<(OwnedFd, BindTarget)>,
+) -> Result<()> {
+    let own_mnt = NsFile::open(Path::new("/proc/self/ns/mnt"))?.id().ok();
+    for name in ALL_ORDER {
+        let entry = format!("ns/{name}");
+        let fd = match process.open_file(&entry, OFlag::O_RDONLY | OFlag::O_NONBLOCK) {
+            Ok(fd) => fd,
+            // A kind this kernel lacks.
+            Err(Error::Sys {
+                errno: Errno::ENOENT,
+                ..
+            }) if !Path::new(&format!("/proc/self/ns/{name}")).exists() => continue,
+            Err(err) => return Err(err),
+        };
+        let shown = process.path(&entry);
+        let source = NsFile::from_fd(fd, shown.as_os_str())?;
+        // Our own mount namespace cannot be bound from within (the kernel
+        // refuses): the process shares it with us, there is nothing to keep.
+        if source.kind.flag == libc::CLONE_NEWNS && source.id().ok() == own_mnt {
+            continue;
+        }
+        let path = dir.join(name);
+        let onto = persist::open_target_at(locked.fd(), source.kind, Path::new(name), &path)?;
+        let mounted = match check_mount_ns(&source, &shown, &onto)
+            .and_then(|()| onto.bind_from(&source.fd, &shown))
+        {
+            Ok(mounted) => mounted,
+            Err(err) => {
+                onto.remove_if_created();
+                return Err(err);
+            }
+        };
+        made.push((mounted, onto));
+    }
+    Ok(())
+}

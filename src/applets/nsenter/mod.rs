@@ -1,0 +1,448 @@
+//! `nsenter [options] [PROGRAM [ARG...]]`: run a program in the namespaces
+//! of another process, or of namespace files, with util-linux's command line.
+//!
+//! Race-free: the target is held by a pidfd before anything else, its
+//! namespaces are joined through that pidfd in one atomic setns(2) where the
+//! kernel allows it, and whatever is still read by PID (root, working
+//! directory, environment, cgroup) goes through a /proc/PID directory opened
+//! while the pidfd proved the PID was still the target's. Everything is
+//! opened before anything is entered.
+
+mod enter;
+mod options;
+
+use std::ffi::OsString;
+use std::os::fd::OwnedFd;
+use std::path::Path;
+
+use nix::fcntl::{open, OFlag};
+use nix::sys::signal::{SigHandler, Signal};
+use nix::sys::stat::Mode;
+
+use crate::error::{Context, Error, Result};
+use crate::exec::{self, Forked, ParentSignals, Program};
+use crate::ns::{Kind, NsFile, KINDS};
+use crate::target::{self, Target};
+use crate::{cgroup, sys};
+
+use enter::{Entry, Via};
+use options::{Config, Dir, IdChoice, Parsed, Source};
+
+pub fn main(args: Vec<OsString>) -> Result<i32> {
+    match options::parse(args)? {
+        Parsed::Run(config) => run(&config),
+        Parsed::Done(code) => Ok(code),
+    }
+}
+
+/// Everything opened before entering: the program only needs these.
+struct Opened {
+    entries: Vec<Entry>,
+    root: Option<OwnedFd>,
+    wd: Option<OwnedFd>,
+    env: Option<Vec<(OsString, OsString)>>,
+    cgroup_procs: Option<OwnedFd>,
+    exec_context: Option<String>,
+}
+
+fn run(c: &Config) -> Result<i32> {
+    if c.follow_context && !Path::new("/sys/fs/selinux/enforce").exists() {
+        return Err(Error::msg(
+            "--follow-context: SELinux is not enabled, there is no context to follow",
+        ));
+    }
+    let target = match c.target {
+        Some(spec) => Some(hold(spec, c)?),
+        None => None,
+    };
+    let opened = open_everything(c, target.as_ref())?;
+    let entered = |flag| opened.entries.iter().any(|e| e.kind.flag == flag);
+    let user = entered(libc::CLONE_NEWUSER);
+    let pid = entered(libc::CLONE_NEWPID);
+    let force_ids = user && !c.preserve_credentials;
+
+    // Dropped both before and after entering, as util-linux does: before,
+    // we may still have the right; after, we may only then have it.
+    let dropped_before = force_ids && nix::unistd::setgroups(&[]).is_ok();
+    enter::all(opened.entries, target.as_ref().map(|t| &t.pidfd))?;
+    change_directories(c, opened.root, opened.wd)?;
+    if let Some(env) = &opened.env {
+        set_environment(env);
+    }
+    if let Some(procs) = &opened.cgroup_procs {
+        cgroup::join(procs)?;
+    }
+    // Read now, through the user namespace entered, as its ids.
+    let owner = match (c.uid, c.gid) {
+        (Some(IdChoice::Follow), _) | (_, Some(IdChoice::Follow)) => Some(
+            target
+                .as_ref()
+                .ok_or_else(|| Error::msg("no target PID specified for 'follow'"))?
+                .owner()?,
+        ),
+        _ => None,
+    };
+    let choose = |choice: Option<IdChoice>, followed: Option<u32>| match choice {
+        Some(IdChoice::Id(id)) => Some(id),
+        Some(IdChoice::Follow) => followed,
+        None => force_ids.then_some(0),
+    };
+    let uid = choose(c.uid, owner.map(|o| o.0));
+    let gid = choose(c.gid, owner.map(|o| o.1));
+    drop(target);
+
+    if pid && !c.no_fork {
+        // Joining a PID namespace moves only our future children.
+        exec::set_disposition(Signal::SIGCHLD, SigHandler::SigDfl)?;
+        if let Forked::Parent(child) = exec::fork_child(ParentSignals::Forward)? {
+            return Ok(exec::wait_and_mirror(child));
+        }
+    }
+    set_credentials(uid, gid, dropped_before)?;
+    if let Some(last_cap) = c.keep_caps.filter(|_| user) {
+        sys::permitted_to_ambient(last_cap)?;
+    }
+    let program = if c.program.is_empty() {
+        Program::shell()
+    } else {
+        Program::new(c.program.clone())?
+    };
+    if let Some(context) = &opened.exec_context {
+        set_exec_context(context)?;
+    }
+    Err(program.exec())
+}
+
+/// Take hold of the target process.
+fn hold(spec: target::Spec, c: &Config) -> Result<Target> {
+    match Target::open(spec) {
+        Ok(target) => Ok(target),
+        Err(target::Failure::Other(err)) => Err(err),
+        // Say it as util-linux does: the first file of it we would open.
+        Err(target::Failure::Gone) => {
+            let first = KINDS
+                .iter()
+                .find(|k| {
+                    c.all
+                        || c.namespaces
+                            .iter()
+                            .any(|(n, s)| n == k && *s == Source::Target)
+                })
+                .map_or(String::new(), |k| format!("/ns/{}", k.name));
+            Err(Error::sys(
+                format!("cannot open /proc/{}{first}", spec.pid),
+                nix::errno::Errno::ENOENT,
+            ))
+        }
+    }
+}
+
+fn need<'a>(target: Option<&'a Target>, what: &str) -> Result<&'a Target> {
+    target.ok_or_else(|| {
+        Error::msg(format!(
+            "neither filename nor target pid supplied for {what}"
+        ))
+    })
+}
+
+fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
+    let entries = namespaces(c, target)?;
+    let dir_flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY;
+    let open_dir = |dir: &Dir, name: &str| -> Result<OwnedFd> {
+        match dir {
+            Dir::Target => need(target, name)?.open_file(name, dir_flags),
+            Dir::Path(path) => open(path, dir_flags | OFlag::O_CLOEXEC, Mode::empty())
+                .context(|| format!("cannot open {}", path.display())),
+        }
+    };
+    let root = c.root.as_ref().map(|d| open_dir(d, "root")).transpose()?;
+    let wd = c.wd.as_ref().map(|d| open_dir(d, "cwd")).transpose()?;
+    let env = if c.env {
+        let data = need(target, "environ")?.read("environ")?;
+        Some(parse_environ(&data))
+    } else {
+        None
+    };
+    let cgroup_procs = if c.join_cgroup {
+        let data = need(target, "cgroup")?.read("cgroup")?;
+        Some(cgroup::open_procs(&String::from_utf8_lossy(&data))?)
+    } else {
+        None
+    };
+    let exec_context = if c.follow_context {
+        let target =
+            target.ok_or_else(|| Error::msg("no target PID specified for --follow-context"))?;
+        let data = target.read("attr/current")?;
+        let context = String::from_utf8_lossy(&data);
+        Some(context.trim_end_matches(['\0', '\n']).to_owned())
+    } else {
+        None
+    };
+    // Last, as util-linux: a missing target for -r, -w, -e or -c is said first.
+    if entries.is_empty() {
+        return Err(Error::msg("no namespace specified"));
+    }
+    Ok(Opened {
+        entries,
+        root,
+        wd,
+        env,
+        cgroup_procs,
+        exec_context,
+    })
+}
+
+/// The namespaces to enter and how: asked for by option, added by --all,
+/// replaced by --net-socket and --user-parent.
+fn namespaces(c: &Config, target: Option<&Target>) -> Result<Vec<Entry>> {
+    let via_pidfd = enter::pidfd_setns_supported();
+    let from_target = |kind: &'static Kind| -> Result<Entry> {
+        let target = target.ok_or_else(|| Error::msg("no target PID specified"))?;
+        if via_pidfd {
+            return Ok(Entry {
+                kind,
+                via: Via::Pidfd,
+            });
+        }
+        // Without setns(pidfd), open the file now, through the held /proc.
+        let name = format!("ns/{}", kind.name);
+        let fd = target.open_file(&name, OFlag::O_RDONLY)?;
+        Ok(Entry {
+            kind,
+            via: Via::Fd(fd),
+        })
+    };
+    let mut entries: Vec<Entry> = Vec::new();
+    for (kind, source) in &c.namespaces {
+        let entry = match source {
+            Source::Target => from_target(kind)?,
+            Source::File(path) => Entry {
+                kind,
+                via: Via::Fd(open_kind(kind, path)?),
+            },
+            Source::Id(id) => Entry {
+                kind,
+                via: Via::Fd(crate::ns::open_by_id(kind, *id)?.fd),
+            },
+        };
+        entries.push(entry);
+    }
+    if c.all {
+        let target = target.ok_or_else(|| Error::msg("no target PID specified"))?;
+        for kind in &KINDS {
+            if entries.iter().any(|e| e.kind == kind) || !worth_entering(target, kind)? {
+                continue;
+            }
+            entries.push(from_target(kind)?);
+        }
+    }
+    if let Some(fd) = c.net_socket {
+        let target = target.ok_or_else(|| Error::msg("no target PID specified"))?;
+        let net = Kind::by_flag(libc::CLONE_NEWNET).expect("net is a kind");
+        entries.retain(|e| e.kind != net);
+        entries.push(Entry {
+            kind: net,
+            via: Via::Fd(socket_netns(target, fd)?),
+        });
+    }
+    if c.user_parent {
+        let parent = parent_user_ns(&entries, target)?;
+        let user = Kind::by_flag(libc::CLONE_NEWUSER).expect("user is a kind");
+        entries.retain(|e| e.kind != user);
+        entries.push(Entry {
+            kind: user,
+            via: Via::Fd(parent),
+        });
+    }
+    entries.sort_by_key(|e| KINDS.iter().position(|k| k == e.kind));
+    Ok(entries)
+}
+
+/// A namespace file for `kind`. Checked before anything is entered; a file
+/// that is no namespace, or of another kind, gets util-linux's message (the
+/// one setns(2) would have given), without the half-entered state.
+fn open_kind(kind: &'static Kind, path: &Path) -> Result<OwnedFd> {
+    match NsFile::open(path) {
+        Ok(ns) if ns.kind == kind => Ok(ns.fd),
+        Ok(_) | Err(Error::Msg(_)) => Err(Error::sys(
+            format!("reassociate to namespace 'ns/{}' failed", kind.name),
+            nix::errno::Errno::EINVAL,
+        )),
+        Err(err) => Err(err),
+    }
+}
+
+/// Under --all: skip the kinds this kernel lacks, and the namespaces that
+/// are already ours. Entering those would change nothing, except that the
+/// kernel may refuse it (EPERM for an unprivileged caller, EINVAL for our
+/// own user namespace), and that entering our own mount namespace would
+/// undo a chroot.
+fn worth_entering(target: &Target, kind: &Kind) -> Result<bool> {
+    let ours = match nix::sys::stat::stat(format!("/proc/self/ns/{}", kind.name).as_str()) {
+        Ok(st) => st,
+        Err(nix::errno::Errno::ENOENT) => return Ok(false),
+        Err(errno) => {
+            return Err(Error::sys(
+                format!("cannot stat /proc/self/ns/{}", kind.name),
+                errno,
+            ))
+        }
+    };
+    let name = format!("ns/{}", kind.name);
+    match target.stat(&name) {
+        Ok(theirs) => Ok((theirs.st_dev, theirs.st_ino) != (ours.st_dev, ours.st_ino)),
+        // Let setns(2) say what is wrong.
+        Err(_) if kind.flag != libc::CLONE_NEWUSER => Ok(true),
+        Err(errno) => Err(Error::sys(
+            format!("stat of {} failed", target.path(&name).display()),
+            errno,
+        )),
+    }
+}
+
+/// -N: the network namespace of the target's socket `fd`.
+fn socket_netns(target: &Target, fd: libc::c_int) -> Result<OwnedFd> {
+    let socket = sys::pidfd_getfd(&target.pidfd, fd)
+        .context(|| format!("cannot get descriptor {fd} of process {}", target.pid))?;
+    sys::socket_netns(&socket).context(|| {
+        format!(
+            "cannot get the network namespace of descriptor {fd} of process {}",
+            target.pid
+        )
+    })
+}
+
+/// --user-parent: the user namespace that owns the one we would enter
+/// (its parent), or that owns another namespace we enter.
+fn parent_user_ns(entries: &[Entry], target: Option<&Target>) -> Result<OwnedFd> {
+    let failed = || "failed to open parent namespace";
+    let user_fd = entries.iter().find_map(|e| match &e.via {
+        Via::Fd(fd) if e.kind.flag == libc::CLONE_NEWUSER => Some(fd),
+        _ => None,
+    });
+    if let Some(fd) = user_fd {
+        return sys::ns_get_userns(fd).context(failed);
+    }
+    if let Some(target) = target {
+        let own = target.open_file("ns/user", OFlag::O_RDONLY)?;
+        return sys::ns_get_userns(&own).context(failed);
+    }
+    let any = entries.iter().find_map(|e| match &e.via {
+        Via::Fd(fd) => Some(fd),
+        Via::Pidfd => None,
+    });
+    match any {
+        Some(fd) => sys::ns_get_userns(fd).context(failed),
+        None => Err(Error::msg("no target PID specified")),
+    }
+}
+
+/// util-linux's order: root first (remembering the working directory when
+/// no other is asked for), then the working directory.
+fn change_directories(c: &Config, root: Option<OwnedFd>, wd: Option<OwnedFd>) -> Result<()> {
+    let mut wd = wd;
+    if let Some(root) = root {
+        if wd.is_none() && c.wdns.is_none() {
+            wd = Some(
+                open(".", OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty())
+                    .context(|| "cannot open current working directory")?,
+            );
+        }
+        nix::unistd::fchdir(&root).context(|| "change directory by root file descriptor failed")?;
+        nix::unistd::chroot(".").context(|| "chroot failed")?;
+        nix::unistd::chdir("/").context(|| "cannot change directory to /")?;
+    }
+    if let Some(dir) = &c.wdns {
+        // Looked up inside: after entering and after the chroot.
+        wd = Some(
+            open(
+                dir,
+                OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+                Mode::empty(),
+            )
+            .context(|| format!("cannot open {}", dir.display()))?,
+        );
+    }
+    if let Some(wd) = wd {
+        nix::unistd::fchdir(&wd)
+            .context(|| "change directory by working directory file descriptor failed")?;
+    }
+    Ok(())
+}
+
+/// /proc/PID/environ: `NAME=value` strings, each ended by a NUL.
+fn parse_environ(data: &[u8]) -> Vec<(OsString, OsString)> {
+    use std::os::unix::ffi::OsStrExt;
+    data.split(|&b| b == 0)
+        .filter_map(|entry| {
+            let eq = entry.iter().position(|&b| b == b'=')?;
+            let (name, value) = (&entry[..eq], &entry[eq + 1..]);
+            (!name.is_empty()).then(|| {
+                (
+                    std::ffi::OsStr::from_bytes(name).to_owned(),
+                    std::ffi::OsStr::from_bytes(value).to_owned(),
+                )
+            })
+        })
+        .collect()
+}
+
+fn set_environment(env: &[(OsString, OsString)]) {
+    // SAFETY: no other thread reads the environment.
+    unsafe { libc::clearenv() };
+    for (name, value) in env {
+        std::env::set_var(name, value);
+    }
+}
+
+/// Groups, gid, uid. Setting either id drops the supplementary groups:
+/// util-linux drops them only with a gid, so `nsenter -S 65534` keeps
+/// root's groups; not here. Where setgroups(2) is denied in the user
+/// namespace entered, the kernel keeps the groups whatever we do.
+fn set_credentials(uid: Option<u32>, gid: Option<u32>, dropped_before: bool) -> Result<()> {
+    if uid.is_none() && gid.is_none() {
+        return Ok(());
+    }
+    match nix::unistd::setgroups(&[]) {
+        Ok(()) => {}
+        Err(_) if dropped_before => {}
+        Err(nix::errno::Errno::EPERM) if setgroups_denied() => {}
+        Err(errno) => return Err(Error::sys("setgroups failed", errno)),
+    }
+    if let Some(gid) = gid {
+        nix::unistd::setgid(gid.into()).context(|| "setgid() failed")?;
+    }
+    if let Some(uid) = uid {
+        nix::unistd::setuid(uid.into()).context(|| "setuid() failed")?;
+    }
+    Ok(())
+}
+
+fn setgroups_denied() -> bool {
+    std::fs::read_to_string("/proc/self/setgroups").is_ok_and(|s| s.trim() == "deny")
+}
+
+/// -Z: the program runs in the target's SELinux context.
+fn set_exec_context(context: &str) -> Result<()> {
+    crate::idmap::write_proc_file(
+        "/proc/thread-self/attr/exec",
+        context.as_bytes(),
+        "write failed",
+    )
+    .map_err(|_| Error::msg(format!("failed to set exec context to '{context}'")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environ_entries() {
+        let env = parse_environ(b"A=1\0B=x=y\0=skip\0novalue\0C=\0");
+        let got: Vec<_> = env
+            .iter()
+            .map(|(k, v)| (k.to_str().unwrap(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(got, [("A", "1"), ("B", "x=y"), ("C", "")]);
+    }
+}

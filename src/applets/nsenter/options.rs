@@ -1,0 +1,495 @@
+//! nsenter's command line: the option table (the one place that names every
+//! option) and the parse into a `Config`.
+
+use std::ffi::{OsStr, OsString};
+use std::path::PathBuf;
+
+use crate::args::{help, version, Arg, Getopt, Opt};
+use crate::error::{Error, Result};
+use crate::multicall::print;
+use crate::ns::Kind;
+use crate::target::{self, Spec};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Id {
+    All,
+    Target,
+    /// `-m`, `-u`, ...: the CLONE_NEW* flag of the kind.
+    Namespace(libc::c_int),
+    NetSocket,
+    UserParent,
+    Setuid,
+    Setgid,
+    PreserveCredentials,
+    KeepCaps,
+    Root,
+    Wd,
+    Wdns,
+    Env,
+    NoFork,
+    JoinCgroup,
+    FollowContext,
+    Help,
+    Version,
+}
+
+const fn namespace(
+    flag: libc::c_int,
+    long: &'static str,
+    short: char,
+    help: &'static str,
+) -> Opt<Id> {
+    Opt {
+        id: Id::Namespace(flag),
+        long,
+        short: Some(short),
+        arg: Arg::Optional("<file>|:<nsid>"),
+        help,
+    }
+}
+
+const fn opt(
+    id: Id,
+    long: &'static str,
+    short: Option<char>,
+    arg: Arg,
+    help: &'static str,
+) -> Opt<Id> {
+    Opt {
+        id,
+        long,
+        short,
+        arg,
+        help,
+    }
+}
+
+/// Every option, in util-linux's order. Unlike unshare's, the short
+/// namespace options take an attached file too: `-nFILE`, `-n=FILE`.
+pub static OPTIONS: &[Opt<Id>] = &[
+    opt(Id::All, "all", Some('a'), Arg::None, "enter all namespaces"),
+    opt(
+        Id::Target,
+        "target",
+        Some('t'),
+        Arg::Required("<pid>[:<inode>]"),
+        "target process to get namespaces from",
+    ),
+    namespace(libc::CLONE_NEWNS, "mount", 'm', "enter mount namespace"),
+    namespace(
+        libc::CLONE_NEWUTS,
+        "uts",
+        'u',
+        "enter UTS namespace (hostname etc)",
+    ),
+    namespace(
+        libc::CLONE_NEWIPC,
+        "ipc",
+        'i',
+        "enter System V IPC namespace",
+    ),
+    namespace(libc::CLONE_NEWNET, "net", 'n', "enter network namespace"),
+    opt(
+        Id::NetSocket,
+        "net-socket",
+        Some('N'),
+        Arg::Required("<fd>"),
+        "enter socket's network namespace (needs --target)",
+    ),
+    namespace(libc::CLONE_NEWPID, "pid", 'p', "enter pid namespace"),
+    namespace(
+        libc::CLONE_NEWCGROUP,
+        "cgroup",
+        'C',
+        "enter cgroup namespace",
+    ),
+    namespace(libc::CLONE_NEWUSER, "user", 'U', "enter user namespace"),
+    opt(
+        Id::UserParent,
+        "user-parent",
+        None,
+        Arg::None,
+        "enter parent user namespace",
+    ),
+    namespace(libc::CLONE_NEWTIME, "time", 'T', "enter time namespace"),
+    opt(
+        Id::Setuid,
+        "setuid",
+        Some('S'),
+        Arg::Required("<uid>|follow"),
+        "set uid in entered namespace (drops supplementary groups)",
+    ),
+    opt(
+        Id::Setgid,
+        "setgid",
+        Some('G'),
+        Arg::Required("<gid>|follow"),
+        "set gid in entered namespace",
+    ),
+    opt(
+        Id::PreserveCredentials,
+        "preserve-credentials",
+        None,
+        Arg::None,
+        "do not touch uids or gids",
+    ),
+    opt(
+        Id::KeepCaps,
+        "keep-caps",
+        None,
+        Arg::None,
+        "retain capabilities granted in user namespaces",
+    ),
+    opt(
+        Id::Root,
+        "root",
+        Some('r'),
+        Arg::Optional("<dir>"),
+        "set the root directory",
+    ),
+    opt(
+        Id::Wd,
+        "wd",
+        Some('w'),
+        Arg::Optional("<dir>"),
+        "set the working directory",
+    ),
+    opt(
+        Id::Wdns,
+        "wdns",
+        Some('W'),
+        Arg::Required("<dir>"),
+        "set the working directory in namespace",
+    ),
+    opt(
+        Id::Env,
+        "env",
+        Some('e'),
+        Arg::None,
+        "inherit environment variables from target process",
+    ),
+    opt(
+        Id::NoFork,
+        "no-fork",
+        Some('F'),
+        Arg::None,
+        "do not fork before exec'ing <program>",
+    ),
+    opt(
+        Id::JoinCgroup,
+        "join-cgroup",
+        Some('c'),
+        Arg::None,
+        "join the cgroup of the target process",
+    ),
+    opt(
+        Id::FollowContext,
+        "follow-context",
+        Some('Z'),
+        Arg::None,
+        "set SELinux context according to --target PID",
+    ),
+    opt(Id::Help, "help", Some('h'), Arg::None, "display this help"),
+    opt(
+        Id::Version,
+        "version",
+        Some('V'),
+        Arg::None,
+        "display version",
+    ),
+];
+
+pub const SYNOPSIS: &str = "nsenter [options] [<program> [<argument>...]]";
+
+/// Where a namespace to enter comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The target process's own.
+    Target,
+    /// A namespace file: /proc/PID/ns/X or a bind mount of one.
+    File(PathBuf),
+    /// `:NSID`: the namespace with this id.
+    Id(u64),
+}
+
+/// A directory given for --root or --wd.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Dir {
+    /// The target's root or working directory.
+    Target,
+    /// This one, opened before entering anything.
+    Path(PathBuf),
+}
+
+/// -S / -G.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdChoice {
+    Follow,
+    Id(u32),
+}
+
+#[derive(Debug, Default)]
+pub struct Config {
+    pub target: Option<Spec>,
+    pub all: bool,
+    /// Namespaces asked for by option, in the order of `ns::KINDS` once
+    /// sorted; the last option for a kind wins.
+    pub namespaces: Vec<(&'static Kind, Source)>,
+    pub net_socket: Option<libc::c_int>,
+    pub user_parent: bool,
+    pub uid: Option<IdChoice>,
+    pub gid: Option<IdChoice>,
+    pub preserve_credentials: bool,
+    /// `Some(last capability)` with --keep-caps.
+    pub keep_caps: Option<u32>,
+    pub root: Option<Dir>,
+    pub wd: Option<Dir>,
+    pub wdns: Option<PathBuf>,
+    pub env: bool,
+    pub no_fork: bool,
+    pub join_cgroup: bool,
+    pub follow_context: bool,
+    pub program: Vec<OsString>,
+}
+
+pub enum Parsed {
+    Run(Box<Config>),
+    Done(i32),
+}
+
+/// util-linux strips a `=` left over from `-u=FILE`.
+fn attached(value: &OsStr) -> &OsStr {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = value.as_bytes();
+    OsStr::from_bytes(bytes.strip_prefix(b"=").unwrap_or(bytes))
+}
+
+fn source(value: Option<&OsStr>) -> Result<Source> {
+    let Some(value) = value.map(attached) else {
+        return Ok(Source::Target);
+    };
+    let text = value.to_string_lossy();
+    match text.strip_prefix(':') {
+        Some(id) => id
+            .parse()
+            .ok()
+            .filter(|_| id.bytes().all(|b| b.is_ascii_digit()))
+            .map(Source::Id)
+            .ok_or_else(|| Error::msg(format!("failed to parse nsid: {id}"))),
+        None => Ok(Source::File(PathBuf::from(value))),
+    }
+}
+
+fn id_choice(value: &OsStr, what: &str) -> Result<IdChoice> {
+    let text = value.to_string_lossy();
+    if text == "follow" {
+        return Ok(IdChoice::Follow);
+    }
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    match text.parse::<u32>() {
+        Ok(id) if digits => Ok(IdChoice::Id(id)),
+        _ if digits => Err(Error::sys(
+            format!("failed to parse {what}: '{text}'"),
+            nix::errno::Errno::ERANGE,
+        )),
+        _ => Err(Error::msg(format!("failed to parse {what}: '{text}'"))),
+    }
+}
+
+fn dir(value: Option<&OsStr>) -> Dir {
+    match value.map(attached) {
+        Some(path) => Dir::Path(PathBuf::from(path)),
+        None => Dir::Target,
+    }
+}
+
+pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
+    let mut c = Config::default();
+    let mut getopt = Getopt::new(OPTIONS, args);
+    for item in getopt.by_ref() {
+        let (id, value) = item?;
+        let value = value.as_deref();
+        let required = || value.expect("getopt gives required arguments");
+        match id {
+            Id::All => c.all = true,
+            Id::Target => {
+                if c.target.is_some() {
+                    return Err(Error::msg("option --target may be given only once"));
+                }
+                c.target = Some(target::parse_spec(required())?);
+            }
+            Id::Namespace(flag) => {
+                let kind = Kind::by_flag(flag).expect("namespace options are in the table");
+                let source = source(value)?;
+                c.namespaces.retain(|(k, _)| *k != kind);
+                c.namespaces.push((kind, source));
+            }
+            Id::NetSocket => {
+                let text = required().to_string_lossy();
+                let fd = text
+                    .parse::<libc::c_int>()
+                    .ok()
+                    .filter(|fd| *fd >= 0 && text.bytes().all(|b| b.is_ascii_digit()))
+                    .ok_or_else(|| {
+                        Error::msg(format!("failed to parse file descriptor: '{text}'"))
+                    })?;
+                c.net_socket = Some(fd);
+            }
+            Id::UserParent => c.user_parent = true,
+            Id::Setuid => c.uid = Some(id_choice(required(), "uid")?),
+            Id::Setgid => c.gid = Some(id_choice(required(), "gid")?),
+            Id::PreserveCredentials => c.preserve_credentials = true,
+            Id::KeepCaps => c.keep_caps = Some(crate::sys::cap_last_cap()),
+            Id::Root => c.root = Some(dir(value)),
+            Id::Wd => {
+                if c.wdns.is_some() {
+                    return Err(exclusive());
+                }
+                c.wd = Some(dir(value));
+            }
+            Id::Wdns => {
+                if c.wd.is_some() {
+                    return Err(exclusive());
+                }
+                c.wdns = Some(PathBuf::from(attached(required())));
+            }
+            Id::Env => c.env = true,
+            Id::NoFork => c.no_fork = true,
+            Id::JoinCgroup => c.join_cgroup = true,
+            Id::FollowContext => c.follow_context = true,
+            Id::Help => {
+                let text = help(
+                    &[SYNOPSIS],
+                    "Run a program with namespaces of other processes.",
+                    OPTIONS,
+                    "nsenter(1)",
+                );
+                return print(&text).map(Parsed::Done);
+            }
+            Id::Version => return print(&version("nsenter")).map(Parsed::Done),
+        }
+    }
+    c.program = getopt.operands();
+    Ok(Parsed::Run(Box::new(c)))
+}
+
+/// util-linux's message for options that exclude each other.
+fn exclusive() -> Error {
+    Error::msg("mutually exclusive arguments: --wd --wdns")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(words: &[&str]) -> Result<Config> {
+        match parse(words.iter().map(OsString::from).collect())? {
+            Parsed::Run(config) => Ok(*config),
+            Parsed::Done(_) => panic!("{words:?} printed instead of running"),
+        }
+    }
+
+    fn err(words: &[&str]) -> String {
+        config(words).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn namespaces_and_their_sources() {
+        let c = config(&[
+            "-t",
+            "7",
+            "-u",
+            "-n/x",
+            "-i=/y",
+            "--net=:42",
+            "--mount=/m",
+            "sh",
+        ])
+        .unwrap();
+        assert_eq!(
+            c.target,
+            Some(Spec {
+                pid: 7,
+                inode: None
+            })
+        );
+        let got: Vec<_> = c
+            .namespaces
+            .iter()
+            .map(|(k, s)| (k.name, s.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("uts", Source::Target),
+                ("ipc", Source::File(PathBuf::from("/y"))),
+                ("net", Source::Id(42)),
+                ("mnt", Source::File(PathBuf::from("/m"))),
+            ]
+        );
+        assert_eq!(c.program, ["sh"]);
+        // A separate word is never the optional file: it is the program.
+        let c = config(&["-t", "7", "-u", "/bin/true"]).unwrap();
+        assert_eq!(c.namespaces[0].1, Source::Target);
+        assert_eq!(c.program, ["/bin/true"]);
+    }
+
+    #[test]
+    fn directories_ids_and_flags() {
+        let c = config(&[
+            "-r",
+            "-w/tmp",
+            "-S",
+            "follow",
+            "-G",
+            "5",
+            "-aeFcZ",
+            "--keep-caps",
+        ])
+        .unwrap();
+        assert_eq!(c.root, Some(Dir::Target));
+        assert_eq!(c.wd, Some(Dir::Path(PathBuf::from("/tmp"))));
+        assert_eq!(
+            (c.uid, c.gid),
+            (Some(IdChoice::Follow), Some(IdChoice::Id(5)))
+        );
+        assert!(c.all && c.env && c.no_fork && c.join_cgroup && c.follow_context);
+        assert!(c.keep_caps.is_some());
+        let c = config(&[
+            "-W",
+            "/srv",
+            "--user-parent",
+            "-N",
+            "3",
+            "--preserve-credentials",
+        ])
+        .unwrap();
+        assert_eq!(c.wdns, Some(PathBuf::from("/srv")));
+        assert!(c.user_parent && c.preserve_credentials);
+        assert_eq!(c.net_socket, Some(3));
+    }
+
+    #[test]
+    fn bad_values() {
+        assert_eq!(
+            err(&["-t", "abc"]),
+            "failed to parse PID argument 'abc': Invalid argument"
+        );
+        assert_eq!(
+            err(&["-t", "1", "-t", "2"]),
+            "option --target may be given only once"
+        );
+        assert_eq!(err(&["-S", "x"]), "failed to parse uid: 'x'");
+        assert_eq!(err(&["-G", ""]), "failed to parse gid: ''");
+        assert_eq!(err(&["-N", "x"]), "failed to parse file descriptor: 'x'");
+        assert_eq!(err(&["--uts=:x"]), "failed to parse nsid: x");
+        assert_eq!(
+            err(&["-w", "-W/x"]),
+            "mutually exclusive arguments: --wd --wdns"
+        );
+        assert_eq!(
+            err(&["-W/x", "--wd=/y"]),
+            "mutually exclusive arguments: --wd --wdns"
+        );
+    }
+}
