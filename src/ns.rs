@@ -192,6 +192,12 @@ pub fn open_by_id(kind: &'static Kind, id: u64) -> Result<NsFile> {
     if let Some(found) = by_handle.filter(|ns| ns.kind == kind) {
         return Ok(found);
     }
+    let own = NsFile::open(Path::new(&format!("/proc/self/ns/{}", kind.name)))?;
+    if sys::ns_get_id(&own.fd) == Err(Errno::ENOTTY) {
+        return Err(Error::msg(format!(
+            "cannot open {name}: this kernel gives namespaces no ids (Linux 6.18 and later do)"
+        )));
+    }
     let mut candidates: Vec<PathBuf> = std::fs::read_dir("/proc")
         .context(|| "cannot read /proc")?
         .filter_map(|entry| {
