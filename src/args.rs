@@ -37,6 +37,36 @@ pub struct Opt<T: Copy + 'static> {
     pub help: &'static str,
 }
 
+impl<T: Copy + 'static> Opt<T> {
+    /// An option with a long name only.
+    pub const fn long(id: T, long: &'static str, arg: Arg, help: &'static str) -> Self {
+        Opt {
+            id,
+            long,
+            short: None,
+            arg,
+            help,
+        }
+    }
+
+    /// An option with a short and a long name.
+    pub const fn both(
+        id: T,
+        long: &'static str,
+        short: char,
+        arg: Arg,
+        help: &'static str,
+    ) -> Self {
+        Opt {
+            id,
+            long,
+            short: Some(short),
+            arg,
+            help,
+        }
+    }
+}
+
 /// Walks an argument vector (without argv[0]) as getopt_long does.
 pub struct Getopt<T: Copy + 'static> {
     table: &'static [Opt<T>],

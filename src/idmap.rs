@@ -256,6 +256,13 @@ pub fn write_proc_file(path: &str, data: &[u8], failed: &str) -> Result<()> {
     file.write_all(data).context(|| format!("{failed} {path}"))
 }
 
+/// Whether setgroups(2) is denied in our user namespace: then the kernel
+/// keeps the supplementary groups we came with whatever we do (that is what
+/// denying it is for), and failing to drop them is no error of ours.
+pub fn setgroups_denied() -> bool {
+    std::fs::read_to_string("/proc/self/setgroups").is_ok_and(|s| s.trim() == "deny")
+}
+
 /// The argument vector of newuidmap/newgidmap for `pid`.
 pub fn helper_argv(kind: IdKind, pid: libc::pid_t, ranges: &[MapRange]) -> Vec<CString> {
     let mut words = vec![kind.helper().to_owned(), pid.to_string()];

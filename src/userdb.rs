@@ -7,14 +7,18 @@
 
 use crate::error::{Context, Result};
 
+/// The lines of /etc/passwd or /etc/group; none when the file is missing.
+fn entries(file: &str) -> Result<String> {
+    match std::fs::read_to_string(file) {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(e).context(|| format!("cannot read {file}")),
+    }
+}
+
 /// The `name:x:id:...` entry whose first field is `name`, as its id.
 fn id_by_name(file: &str, name: &str) -> Result<Option<u32>> {
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).context(|| format!("cannot read {file}")),
-    };
-    Ok(text.lines().find_map(|line| {
+    Ok(entries(file)?.lines().find_map(|line| {
         let mut fields = line.split(':');
         (fields.next()? == name)
             .then(|| fields.nth(1)?.parse().ok())
@@ -24,12 +28,7 @@ fn id_by_name(file: &str, name: &str) -> Result<Option<u32>> {
 
 /// The name of the entry with id `id`, if there is one.
 fn name_by_id(file: &str, id: u32) -> Result<Option<String>> {
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).context(|| format!("cannot read {file}")),
-    };
-    Ok(text.lines().find_map(|line| {
+    Ok(entries(file)?.lines().find_map(|line| {
         let mut fields = line.split(':');
         let name = fields.next()?;
         (fields.nth(1)?.parse::<u32>().ok()? == id).then(|| name.to_owned())

@@ -35,80 +35,57 @@ pub enum Id {
     Version,
 }
 
-const fn opt(
-    id: Id,
-    long: &'static str,
-    short: Option<char>,
-    arg: Arg,
-    help: &'static str,
-) -> Opt<Id> {
-    Opt {
-        id,
-        long,
-        short,
-        arg,
-        help,
-    }
-}
-
 pub static OPTIONS: &[Opt<Id>] = &[
-    opt(
+    Opt::both(
         Id::Target,
         "target",
-        Some('t'),
+        't',
         Arg::Required("<pid>[:<inode>]"),
         "bind namespaces of this process (TYPE TARGET, or --all DIR)",
     ),
-    opt(
+    Opt::long(
         Id::Type,
         "type",
-        None,
         Arg::Required("<type>"),
         "require NSFILE to be of this kind (mnt, uts, ipc, net, pid, user, cgroup, time)",
     ),
-    opt(
+    Opt::both(
         Id::All,
         "all",
-        Some('a'),
+        'a',
         Arg::None,
         "bind every namespace of --target into DIR, as DIR/mnt, DIR/uts, ...",
     ),
-    opt(
+    Opt::both(
         Id::Unbind,
         "unbind",
-        Some('u'),
+        'u',
         Arg::None,
         "release each TARGET: unmount it and remove the file",
     ),
-    opt(
+    Opt::both(
         Id::Keep,
         "keep",
-        Some('k'),
+        'k',
         Arg::None,
         "with --unbind, leave the files in place",
     ),
-    opt(
+    Opt::both(
         Id::List,
         "list",
-        Some('l'),
+        'l',
         Arg::None,
         "list the namespaces bound in this mount namespace",
     ),
-    opt(
+    Opt::both(
         Id::Json,
         "json",
-        Some('J'),
+        'J',
         Arg::None,
         "list in JSON (implies --list)",
     ),
-    opt(Id::Help, "help", Some('h'), Arg::None, "display this help"),
-    opt(
-        Id::Version,
-        "version",
-        Some('V'),
-        Arg::None,
-        "display version",
-    ),
+    Opt::both(Id::Help, "help", 'h', Arg::None, "display this help"),
+    Opt::both(Id::Version, "version", 'V', Arg::None, "display version"),
 ];
 
 const USAGE: &[&str] = &[

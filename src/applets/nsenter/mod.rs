@@ -23,7 +23,7 @@ use crate::error::{Context, Error, Result};
 use crate::exec::{self, Forked, ParentSignals, Program};
 use crate::ns::{Kind, NsFile, KINDS};
 use crate::target::{self, Target};
-use crate::{cgroup, sys};
+use crate::{cgroup, idmap, sys};
 
 use enter::{Entry, Via};
 use options::{Config, Dir, IdChoice, Parsed, Source};
@@ -406,7 +406,7 @@ fn set_credentials(uid: Option<u32>, gid: Option<u32>, dropped_before: bool) -> 
     match nix::unistd::setgroups(&[]) {
         Ok(()) => {}
         Err(_) if dropped_before => {}
-        Err(nix::errno::Errno::EPERM) if setgroups_denied() => {}
+        Err(nix::errno::Errno::EPERM) if idmap::setgroups_denied() => {}
         Err(errno) => return Err(Error::sys("setgroups failed", errno)),
     }
     if let Some(gid) = gid {
@@ -416,10 +416,6 @@ fn set_credentials(uid: Option<u32>, gid: Option<u32>, dropped_before: bool) -> 
         nix::unistd::setuid(uid.into()).context(|| "setuid() failed")?;
     }
     Ok(())
-}
-
-fn setgroups_denied() -> bool {
-    std::fs::read_to_string("/proc/self/setgroups").is_ok_and(|s| s.trim() == "deny")
 }
 
 /// -Z: the program runs in the target's SELinux context.

@@ -48,30 +48,14 @@ const fn namespace(
     }
 }
 
-const fn opt(
-    id: Id,
-    long: &'static str,
-    short: Option<char>,
-    arg: Arg,
-    help: &'static str,
-) -> Opt<Id> {
-    Opt {
-        id,
-        long,
-        short,
-        arg,
-        help,
-    }
-}
-
 /// Every option, in util-linux's order. Unlike unshare's, the short
 /// namespace options take an attached file too: `-nFILE`, `-n=FILE`.
 pub static OPTIONS: &[Opt<Id>] = &[
-    opt(Id::All, "all", Some('a'), Arg::None, "enter all namespaces"),
-    opt(
+    Opt::both(Id::All, "all", 'a', Arg::None, "enter all namespaces"),
+    Opt::both(
         Id::Target,
         "target",
-        Some('t'),
+        't',
         Arg::Required("<pid>[:<inode>]"),
         "target process to get namespaces from",
     ),
@@ -89,10 +73,10 @@ pub static OPTIONS: &[Opt<Id>] = &[
         "enter System V IPC namespace",
     ),
     namespace(libc::CLONE_NEWNET, "net", 'n', "enter network namespace"),
-    opt(
+    Opt::both(
         Id::NetSocket,
         "net-socket",
-        Some('N'),
+        'N',
         Arg::Required("<fd>"),
         "enter socket's network namespace (needs --target)",
     ),
@@ -104,99 +88,90 @@ pub static OPTIONS: &[Opt<Id>] = &[
         "enter cgroup namespace",
     ),
     namespace(libc::CLONE_NEWUSER, "user", 'U', "enter user namespace"),
-    opt(
+    Opt::long(
         Id::UserParent,
         "user-parent",
-        None,
         Arg::None,
         "enter parent user namespace",
     ),
     namespace(libc::CLONE_NEWTIME, "time", 'T', "enter time namespace"),
-    opt(
+    Opt::both(
         Id::Setuid,
         "setuid",
-        Some('S'),
+        'S',
         Arg::Required("<uid>|follow"),
         "set uid in entered namespace (drops supplementary groups)",
     ),
-    opt(
+    Opt::both(
         Id::Setgid,
         "setgid",
-        Some('G'),
+        'G',
         Arg::Required("<gid>|follow"),
         "set gid in entered namespace",
     ),
-    opt(
+    Opt::long(
         Id::PreserveCredentials,
         "preserve-credentials",
-        None,
         Arg::None,
         "do not touch uids or gids",
     ),
-    opt(
+    Opt::long(
         Id::KeepCaps,
         "keep-caps",
-        None,
         Arg::None,
         "retain capabilities granted in user namespaces",
     ),
-    opt(
+    Opt::both(
         Id::Root,
         "root",
-        Some('r'),
+        'r',
         Arg::Optional("<dir>"),
         "set the root directory",
     ),
-    opt(
+    Opt::both(
         Id::Wd,
         "wd",
-        Some('w'),
+        'w',
         Arg::Optional("<dir>"),
         "set the working directory",
     ),
-    opt(
+    Opt::both(
         Id::Wdns,
         "wdns",
-        Some('W'),
+        'W',
         Arg::Required("<dir>"),
         "set the working directory in namespace",
     ),
-    opt(
+    Opt::both(
         Id::Env,
         "env",
-        Some('e'),
+        'e',
         Arg::None,
         "inherit environment variables from target process",
     ),
-    opt(
+    Opt::both(
         Id::NoFork,
         "no-fork",
-        Some('F'),
+        'F',
         Arg::None,
         "do not fork before exec'ing <program>",
     ),
-    opt(
+    Opt::both(
         Id::JoinCgroup,
         "join-cgroup",
-        Some('c'),
+        'c',
         Arg::None,
         "join the cgroup of the target process",
     ),
-    opt(
+    Opt::both(
         Id::FollowContext,
         "follow-context",
-        Some('Z'),
+        'Z',
         Arg::None,
         "set SELinux context according to --target PID",
     ),
-    opt(Id::Help, "help", Some('h'), Arg::None, "display this help"),
-    opt(
-        Id::Version,
-        "version",
-        Some('V'),
-        Arg::None,
-        "display version",
-    ),
+    Opt::both(Id::Help, "help", 'h', Arg::None, "display this help"),
+    Opt::both(Id::Version, "version", 'V', Arg::None, "display version"),
 ];
 
 pub const SYNOPSIS: &str = "nsenter [options] [<program> [<argument>...]]";

@@ -61,26 +61,6 @@ const fn namespace(
     }
 }
 
-const fn long(id: Id, long: &'static str, arg: Arg, help: &'static str) -> Opt<Id> {
-    Opt {
-        id,
-        long,
-        short: None,
-        arg,
-        help,
-    }
-}
-
-const fn both(id: Id, long: &'static str, short: char, arg: Arg, help: &'static str) -> Opt<Id> {
-    Opt {
-        id,
-        long,
-        short: Some(short),
-        arg,
-        help,
-    }
-}
-
 /// Every option, in util-linux's order. The short options take no optional
 /// argument (`-m` never swallows what follows): only `--mount=FILE` does.
 pub static OPTIONS: &[Opt<Id>] = &[
@@ -107,172 +87,172 @@ pub static OPTIONS: &[Opt<Id>] = &[
         "unshare cgroup namespace",
     ),
     namespace(libc::CLONE_NEWTIME, "time", 'T', "unshare time namespace"),
-    long(
+    Opt::long(
         Id::MountProc,
         "mount-proc",
         Arg::Optional("<dir>"),
         "mount proc filesystem first (implies --mount)",
     ),
-    long(
+    Opt::long(
         Id::MountBinfmt,
         "mount-binfmt",
         Arg::Optional("<dir>"),
         "mount binfmt filesystem first (implies --user and --mount)",
     ),
-    both(
+    Opt::both(
         Id::LoadInterp,
         "load-interp",
         'l',
         Arg::Required("<string>"),
         "load binfmt definition in the namespace (implies --mount-binfmt)",
     ),
-    long(
+    Opt::long(
         Id::Propagation,
         "propagation",
         Arg::Required("slave|shared|private|unchanged"),
         "modify mount propagation in mount namespace",
     ),
-    both(
+    Opt::both(
         Id::Root,
         "root",
         'R',
         Arg::Required("<dir>"),
         "run the command with root directory set to <dir>",
     ),
-    both(
+    Opt::both(
         Id::Wd,
         "wd",
         'w',
         Arg::Required("<dir>"),
         "change working directory to <dir>",
     ),
-    both(
+    Opt::both(
         Id::Setuid,
         "setuid",
         'S',
         Arg::Required("<uid>"),
         "set uid in entered namespace (drops supplementary groups)",
     ),
-    both(
+    Opt::both(
         Id::Setgid,
         "setgid",
         'G',
         Arg::Required("<gid>"),
         "set gid in entered namespace",
     ),
-    long(
+    Opt::long(
         Id::MapUser,
         "map-user",
         Arg::Required("<uid>|<name>"),
         "map current user to uid (implies --user)",
     ),
-    long(
+    Opt::long(
         Id::MapGroup,
         "map-group",
         Arg::Required("<gid>|<name>"),
         "map current group to gid (implies --user)",
     ),
-    both(
+    Opt::both(
         Id::MapRootUser,
         "map-root-user",
         'r',
         Arg::None,
         "map current user to root (implies --user)",
     ),
-    both(
+    Opt::both(
         Id::MapCurrentUser,
         "map-current-user",
         'c',
         Arg::None,
         "map current user to itself (implies --user)",
     ),
-    long(
+    Opt::long(
         Id::MapAuto,
         "map-auto",
         Arg::None,
         "map users and groups automatically (implies --user)",
     ),
-    long(
+    Opt::long(
         Id::MapSubids,
         "map-subids",
         Arg::None,
         "map the first block of user IDs owned by euid (implies --user)",
     ),
-    long(
+    Opt::long(
         Id::MapUsers,
         "map-users",
         Arg::Required("<inner>:<outer>:<count>|auto|subids|all"),
         "map count users from outeruid to inneruid (implies --user)",
     ),
-    long(
+    Opt::long(
         Id::MapGroups,
         "map-groups",
         Arg::Required("<inner>:<outer>:<count>|auto|subids|all"),
         "map count groups from outergid to innergid (implies --user)",
     ),
-    long(
+    Opt::long(
         Id::Owner,
         "owner",
         Arg::Required("<uid>:<gid>"),
         "set the user namespace owner (implies --user)",
     ),
-    both(
+    Opt::both(
         Id::Fork,
         "fork",
         'f',
         Arg::None,
         "fork before launching <program>",
     ),
-    long(
+    Opt::long(
         Id::KillChild,
         "kill-child",
         Arg::Optional("<signame>"),
         "when dying, kill the forked child (implies --fork); defaults to SIGKILL",
     ),
-    long(
+    Opt::long(
         Id::ForwardSignals,
         "forward-signals",
         Arg::None,
         "forward SIGTERM and SIGINT to child (implies --fork)",
     ),
-    long(
+    Opt::long(
         Id::Setgroups,
         "setgroups",
         Arg::Required("allow|deny"),
         "control the setgroups syscall in user namespaces",
     ),
-    long(
+    Opt::long(
         Id::KeepCaps,
         "keep-caps",
         Arg::None,
         "retain capabilities granted in user namespaces",
     ),
-    long(
+    Opt::long(
         Id::Monotonic,
         "monotonic",
         Arg::Required("<offset>"),
         "set clock monotonic offset (seconds) in time namespaces",
     ),
-    long(
+    Opt::long(
         Id::Boottime,
         "boottime",
         Arg::Required("<offset>"),
         "set clock boottime offset (seconds) in time namespaces",
     ),
-    long(
+    Opt::long(
         Id::ClearEnv,
         "clear-env",
         Arg::None,
         "do not inherit environment variables from the calling process",
     ),
-    long(
+    Opt::long(
         Id::WhitelistEnv,
         "whitelist-env",
         Arg::Required("<list>"),
         "clear environment except for specified variables",
     ),
-    both(Id::Help, "help", 'h', Arg::None, "display this help"),
-    both(Id::Version, "version", 'V', Arg::None, "display version"),
+    Opt::both(Id::Help, "help", 'h', Arg::None, "display this help"),
+    Opt::both(Id::Version, "version", 'V', Arg::None, "display version"),
 ];
 
 pub const SYNOPSIS: &str = "unshare [options] [<program> [<argument>...]]";

@@ -167,13 +167,9 @@ fn set_credentials(c: &Config) -> Result<()> {
 fn drop_groups() -> Result<()> {
     match nix::unistd::setgroups(&[]) {
         Ok(()) => Ok(()),
-        Err(Errno::EPERM) if setgroups_denied() => Ok(()),
+        Err(Errno::EPERM) if idmap::setgroups_denied() => Ok(()),
         Err(errno) => Err(Error::sys("setgroups failed", errno)),
     }
-}
-
-fn setgroups_denied() -> bool {
-    std::fs::read_to_string("/proc/self/setgroups").is_ok_and(|s| s.trim() == "deny")
 }
 
 /// --clear-env and --whitelist-env. Our own environment is changed (we are
