@@ -226,6 +226,21 @@ pub fn number<N: std::str::FromStr>(value: &OsStr, what: &str) -> Result<N> {
         .ok_or_else(|| Error::msg(format!("{what}: '{}'", value.to_string_lossy())))
 }
 
+/// util-linux's strtoul_or_err: "failed to parse uid: 'x'", with the errno
+/// text when the number is too large.
+pub fn id_number(value: &OsStr, what: &str) -> Result<u32> {
+    let text = value.to_string_lossy();
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    match text.parse::<u32>() {
+        Ok(n) if digits => Ok(n),
+        _ if digits => Err(Error::sys(
+            format!("failed to parse {what}: '{text}'"),
+            nix::errno::Errno::ERANGE,
+        )),
+        _ => Err(Error::msg(format!("failed to parse {what}: '{text}'"))),
+    }
+}
+
 /// The text of `--help`: usage lines, a summary, then the table.
 pub fn help<T: Copy>(usage: &[&str], summary: &str, table: &[Opt<T>], page: &str) -> String {
     let mut text = String::from("\nUsage:\n");

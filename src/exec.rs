@@ -1,8 +1,9 @@
 //! Running the user's program: command lookup, a pristine exec, and the
 //! fork-and-wait that passes the child's fate on to our own parent.
 
-use std::ffi::{CString, OsString};
+use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 use nix::errno::Errno;
@@ -59,42 +60,16 @@ impl Program {
     /// the error it would fail with otherwise. For callers that must undo
     /// work when the program cannot run, before it is too late to undo it.
     pub fn check_runnable(&self) -> Result<()> {
-        let name = self.path.as_bytes();
-        let fail = |errno| {
-            Err(Error::Exec {
-                program: self.path.to_string_lossy().into_owned(),
-                errno,
-            })
+        let name = OsStr::from_bytes(self.path.as_bytes());
+        let found = if !self.search || name.as_bytes().contains(&b'/') {
+            runnable(Path::new(name))
+        } else {
+            search_path(name)
         };
-        if name.is_empty() {
-            return fail(Errno::ENOENT);
-        }
-        let runnable = |path: &std::path::Path| -> std::result::Result<(), Errno> {
-            let meta = std::fs::metadata(path)
-                .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::ENOENT)))?;
-            if !meta.is_file() {
-                return Err(Errno::EACCES);
-            }
-            nix::unistd::access(path, nix::unistd::AccessFlags::X_OK)
-        };
-        if !self.search || name.contains(&b'/') {
-            return runnable(std::path::Path::new(std::ffi::OsStr::from_bytes(name))).or_else(fail);
-        }
-        // glibc's execvp: PATH, or its default when PATH is unset; an EACCES
-        // along the way is remembered, and reported if nothing else runs.
-        let path = std::env::var_os("PATH").unwrap_or_else(|| OsString::from("/bin:/usr/bin"));
-        let mut denied = false;
-        for dir in path.as_bytes().split(|&b| b == b':') {
-            let dir = if dir.is_empty() { b"." as &[u8] } else { dir };
-            let candidate = std::path::Path::new(std::ffi::OsStr::from_bytes(dir))
-                .join(std::ffi::OsStr::from_bytes(name));
-            match runnable(&candidate) {
-                Ok(()) => return Ok(()),
-                Err(Errno::EACCES) => denied = true,
-                Err(_) => {}
-            }
-        }
-        fail(if denied { Errno::EACCES } else { Errno::ENOENT })
+        found.map_err(|errno| Error::Exec {
+            program: self.path.to_string_lossy().into_owned(),
+            errno,
+        })
     }
 
     /// Replace this process with the program. Only returns on failure.
@@ -263,12 +238,37 @@ fn reraise(signal: Signal) -> i32 {
 
 /// Whether `name` can be found along PATH, as a quick check before relying on it.
 pub fn in_path(name: &str) -> bool {
+    search_path(OsStr::new(name)).is_ok()
+}
+
+/// An executable regular file, or the errno exec would give.
+fn runnable(path: &Path) -> std::result::Result<(), Errno> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::ENOENT)))?;
+    if !meta.is_file() {
+        return Err(Errno::EACCES);
+    }
+    nix::unistd::access(path, nix::unistd::AccessFlags::X_OK)
+}
+
+/// Look `name` up as glibc's execvp does: along PATH, or its default when
+/// PATH is unset, an empty entry meaning the current directory; an EACCES on
+/// the way is remembered and given if nothing else is found.
+fn search_path(name: &OsStr) -> std::result::Result<(), Errno> {
+    if name.is_empty() {
+        return Err(Errno::ENOENT);
+    }
     let path = std::env::var_os("PATH").unwrap_or_else(|| OsString::from("/bin:/usr/bin"));
-    std::env::split_paths(&path).any(|dir| {
-        let candidate = dir.join(name);
-        std::fs::metadata(&candidate).is_ok_and(|m| m.is_file())
-            && nix::unistd::access(&candidate, nix::unistd::AccessFlags::X_OK).is_ok()
-    })
+    let mut denied = false;
+    for dir in path.as_bytes().split(|&b| b == b':') {
+        let dir = if dir.is_empty() { b"." as &[u8] } else { dir };
+        match runnable(&Path::new(OsStr::from_bytes(dir)).join(name)) {
+            Ok(()) => return Ok(()),
+            Err(Errno::EACCES) => denied = true,
+            Err(_) => {}
+        }
+    }
+    Err(if denied { Errno::EACCES } else { Errno::ENOENT })
 }
 
 /// Wait for a child that does its own talking: its exit code, or None when
@@ -281,5 +281,16 @@ pub fn wait_quietly(child: Pid) -> Option<i32> {
             Ok(_) | Err(Errno::EINTR) => {}
             Err(_) => return None,
         }
+    }
+}
+
+/// Give the program exactly this environment. Our own is changed (we are
+/// single-threaded and about to exec), so that execvp searches the PATH the
+/// program will see, as util-linux does.
+pub fn replace_environment(env: &[(OsString, OsString)]) {
+    // SAFETY: no other thread reads the environment.
+    unsafe { libc::clearenv() };
+    for (name, value) in env {
+        std::env::set_var(name, value);
     }
 }

@@ -44,7 +44,8 @@ pub struct Helper {
     reports: OwnedFd,
 }
 
-fn read_byte(fd: &OwnedFd) -> Option<u8> {
+/// One byte from a pipe, or None at EOF (or on error).
+pub fn read_byte(fd: &OwnedFd) -> Option<u8> {
     let mut byte = 0u8;
     loop {
         match nix::unistd::read(fd, std::slice::from_mut(&mut byte)) {

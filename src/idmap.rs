@@ -248,19 +248,24 @@ pub fn write_map(path: &str, ranges: &[MapRange]) -> Result<()> {
 
 /// Open a /proc control file and write `data` in one call.
 pub fn write_proc_file(path: &str, data: &[u8], failed: &str) -> Result<()> {
+    write_proc_file_saying(path, data, "cannot open", failed)
+}
+
+/// The same, with util-linux's words for each failure: "OPEN_FAILED PATH"
+/// and "WRITE_FAILED PATH". A missing file is ENOENT from the open.
+pub fn write_proc_file_saying(
+    path: &str,
+    data: &[u8],
+    open_failed: &str,
+    write_failed: &str,
+) -> Result<()> {
     use std::io::Write;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .open(path)
-        .context(|| format!("cannot open {path}"))?;
-    file.write_all(data).context(|| format!("{failed} {path}"))
-}
-
-/// Whether setgroups(2) is denied in our user namespace: then the kernel
-/// keeps the supplementary groups we came with whatever we do (that is what
-/// denying it is for), and failing to drop them is no error of ours.
-pub fn setgroups_denied() -> bool {
-    std::fs::read_to_string("/proc/self/setgroups").is_ok_and(|s| s.trim() == "deny")
+        .context(|| format!("{open_failed} {path}"))?;
+    file.write_all(data)
+        .context(|| format!("{write_failed} {path}"))
 }
 
 /// The argument vector of newuidmap/newgidmap for `pid`.

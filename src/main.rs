@@ -12,6 +12,7 @@
 mod applets;
 mod args;
 mod cgroup;
+mod creds;
 mod error;
 mod exec;
 mod helper;

@@ -145,6 +145,42 @@ impl Target {
     pub fn fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }
+
+    /// Bind the namespace open as `namespace` (shown as `source`) onto the
+    /// target; give back a descriptor of the new mount itself, to unmount
+    /// exactly it should we have to.
+    pub fn bind_from(&self, namespace: &OwnedFd, source: &Path) -> Result<OwnedFd> {
+        let failed = || {
+            format!(
+                "mount {} on {} failed",
+                source.display(),
+                self.path.display()
+            )
+        };
+        let expected = ns::identity(namespace).context(failed)?;
+        let from = format!("/proc/self/fd/{}", namespace.as_raw_fd());
+        let onto = format!("/proc/self/fd/{}", self.fd());
+        mount(
+            Some(from.as_str()),
+            onto.as_str(),
+            None::<&str>,
+            MsFlags::MS_BIND,
+            None::<&str>,
+        )
+        .context(failed)?;
+        // /proc/self/fd/N still names the covered file; the path now leads to
+        // the mount on top of it. Hold that, after checking it is ours.
+        let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+        let mounted = open(&self.path, flags, Mode::empty())
+            .context(|| format!("cannot open {}", self.path.display()))?;
+        if ns::identity(&mounted).ok() != Some(expected) {
+            return Err(Error::msg(format!(
+                "{} was replaced while the namespace was being bound onto it",
+                self.path.display()
+            )));
+        }
+        Ok(mounted)
+    }
 }
 
 /// Remove every file created for `targets` (used before a helper exists).
@@ -199,44 +235,6 @@ fn bind(target: &Target, pid: libc::pid_t) -> Result<OwnedFd> {
     target.bind_from(&namespace, &source)
 }
 
-impl Target {
-    /// Bind the namespace open as `namespace` (shown as `source`) onto the
-    /// target; give back a descriptor of the new mount itself, to unmount
-    /// exactly it should we have to.
-    pub fn bind_from(&self, namespace: &OwnedFd, source: &Path) -> Result<OwnedFd> {
-        let failed = || {
-            format!(
-                "mount {} on {} failed",
-                source.display(),
-                self.path.display()
-            )
-        };
-        let expected = ns::identity(namespace).context(failed)?;
-        let from = format!("/proc/self/fd/{}", namespace.as_raw_fd());
-        let onto = format!("/proc/self/fd/{}", self.fd());
-        mount(
-            Some(from.as_str()),
-            onto.as_str(),
-            None::<&str>,
-            MsFlags::MS_BIND,
-            None::<&str>,
-        )
-        .context(failed)?;
-        // /proc/self/fd/N still names the covered file; the path now leads to
-        // the mount on top of it. Hold that, after checking it is ours.
-        let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-        let mounted = open(&self.path, flags, Mode::empty())
-            .context(|| format!("cannot open {}", self.path.display()))?;
-        if ns::identity(&mounted).ok() != Some(expected) {
-            return Err(Error::msg(format!(
-                "{} was replaced while the namespace was being bound onto it",
-                self.path.display()
-            )));
-        }
-        Ok(mounted)
-    }
-}
-
 /// Unmount exactly the mount behind `mounted` (an O_PATH descriptor of its
 /// root), never following a path that might have been swapped.
 pub fn unmount(mounted: &OwnedFd) -> nix::Result<()> {
@@ -245,7 +243,7 @@ pub fn unmount(mounted: &OwnedFd) -> nix::Result<()> {
 }
 
 /// Unmount what we mounted and remove the files we created.
-fn undo(made: &[OwnedFd], targets: &[Target]) {
+pub fn undo(made: &[OwnedFd], targets: &[Target]) {
     for mounted in made {
         let _ = unmount(mounted);
     }

@@ -73,6 +73,22 @@ impl From<Error> for Failure {
     }
 }
 
+/// Hold the process, or say it does not exist as util-linux does: "cannot
+/// open /proc/PID/FIRST: No such file or directory", FIRST being the first
+/// of its files the caller needs ("" for /proc/PID itself).
+pub fn hold(spec: Spec, first: &str) -> Result<Target> {
+    Target::open(spec).map_err(|failure| match failure {
+        Failure::Other(err) => err,
+        Failure::Gone => {
+            let path = match first {
+                "" => format!("/proc/{}", spec.pid),
+                _ => format!("/proc/{}/{first}", spec.pid),
+            };
+            Error::sys(format!("cannot open {path}"), Errno::ENOENT)
+        }
+    })
+}
+
 impl Target {
     pub fn open(spec: Spec) -> std::result::Result<Target, Failure> {
         let pid = spec.pid;

@@ -69,7 +69,7 @@ pub fn file(nsfile: &Path, want: Option<&'static Kind>, target: &Path) -> Result
 /// `nsbind -t PID TYPE TARGET`: through the held /proc/PID, so that the
 /// namespace is this process's even should its PID be reused meanwhile.
 pub fn process(spec: target::Spec, entry: &str, target: &Path) -> Result<()> {
-    let process = hold(spec, entry)?;
+    let process = target::hold(spec, &format!("ns/{entry}"))?;
     let name = format!("ns/{entry}");
     let fd = process.open_file(&name, OFlag::O_RDONLY | OFlag::O_NONBLOCK)?;
     let shown = process.path(&name);
@@ -77,26 +77,21 @@ pub fn process(spec: target::Spec, entry: &str, target: &Path) -> Result<()> {
     one(&source, &shown, target)
 }
 
-fn hold(spec: target::Spec, entry: &str) -> Result<Target> {
-    Target::open(spec).map_err(|failure| match failure {
-        target::Failure::Other(err) => err,
-        target::Failure::Gone => Error::sys(
-            format!("cannot open /proc/{}/ns/{entry}", spec.pid),
-            Errno::ENOENT,
-        ),
-    })
-}
-
 /// Bind one namespace onto one file, under the lock of its directory.
 fn one(source: &NsFile, shown: &Path, target: &Path) -> Result<()> {
     let (dir, name) = LockedDir::of(target)?;
     let onto = persist::open_target_at(dir.fd(), source.kind, &name, target)?;
+    bind_onto(source, shown, &onto).map(drop)
+}
+
+/// Check and bind; a file we created for it goes again if that fails.
+fn bind_onto(source: &NsFile, shown: &Path, onto: &BindTarget) -> Result<OwnedFd> {
     let bound =
-        check_mount_ns(source, shown, &onto).and_then(|()| onto.bind_from(&source.fd, shown));
+        check_mount_ns(source, shown, onto).and_then(|()| onto.bind_from(&source.fd, shown));
     if bound.is_err() {
         onto.remove_if_created();
     }
-    bound.map(drop)
+    bound
 }
 
 /// The two rules the kernel has for binding a mount namespace, checked
@@ -137,7 +132,7 @@ const ALL_ORDER: [&str; 8] = ["mnt", "uts", "ipc", "net", "pid", "user", "cgroup
 /// creating DIR. All or nothing: if one bind fails, the ones made before
 /// are undone (and DIR removed if we made it).
 pub fn all(spec: target::Spec, dir: &Path) -> Result<()> {
-    let process = hold(spec, "mnt")?;
+    let process = target::hold(spec, "ns/mnt")?;
     let made_dir = match nix::unistd::mkdir(dir, Mode::from_bits_truncate(0o755)) {
         Ok(()) => true,
         Err(Errno::EEXIST) => false,
@@ -165,13 +160,10 @@ pub fn all(spec: target::Spec, dir: &Path) -> Result<()> {
         Err(errno) => return Err(Error::sys(format!("cannot open {}", dir.display()), errno)),
     };
     let locked = LockedDir::lock(fd, dir)?;
-    let mut made: Vec<(OwnedFd, BindTarget)> = Vec::new();
-    let result = bind_each(&process, dir, &locked, &mut made);
+    let (mut mounts, mut onto) = (Vec::new(), Vec::new());
+    let result = bind_each(&process, dir, &locked, &mut mounts, &mut onto);
     if result.is_err() {
-        for (mounted, onto) in &made {
-            let _ = persist::unmount(mounted);
-            onto.remove_if_created();
-        }
+        persist::undo(&mounts, &onto);
         if made_dir {
             let _ = std::fs::remove_dir(dir);
         }
@@ -183,7 +175,8 @@ fn bind_each(
     process: &Target,
     dir: &Path,
     locked: &LockedDir,
-    made: &mut Vec<(OwnedFd, BindTarget)>,
+    mounts: &mut Vec<OwnedFd>,
+    made: &mut Vec<BindTarget>,
 ) -> Result<()> {
     let own_mnt = NsFile::open(Path::new("/proc/self/ns/mnt"))?.id().ok();
     for name in ALL_ORDER {
@@ -206,16 +199,9 @@ fn bind_each(
         }
         let path = dir.join(name);
         let onto = persist::open_target_at(locked.fd(), source.kind, Path::new(name), &path)?;
-        let mounted = match check_mount_ns(&source, &shown, &onto)
-            .and_then(|()| onto.bind_from(&source.fd, &shown))
-        {
-            Ok(mounted) => mounted,
-            Err(err) => {
-                onto.remove_if_created();
-                return Err(err);
-            }
-        };
-        made.push((mounted, onto));
+        let mounted = bind_onto(&source, &shown, &onto)?;
+        mounts.push(mounted);
+        made.push(onto);
     }
     Ok(())
 }

@@ -23,7 +23,7 @@ use crate::error::{Context, Error, Result};
 use crate::exec::{self, Forked, ParentSignals, Program};
 use crate::ns::{Kind, NsFile, KINDS};
 use crate::target::{self, Target};
-use crate::{cgroup, idmap, sys};
+use crate::{cgroup, creds, idmap, sys};
 
 use enter::{Entry, Via};
 use options::{Config, Dir, IdChoice, Parsed, Source};
@@ -67,7 +67,7 @@ fn run(c: &Config) -> Result<i32> {
     enter::all(opened.entries, target.as_ref().map(|t| &t.pidfd))?;
     change_directories(c, opened.root, opened.wd)?;
     if let Some(env) = &opened.env {
-        set_environment(env);
+        exec::replace_environment(env);
     }
     if let Some(procs) = &opened.cgroup_procs {
         cgroup::join(procs)?;
@@ -98,7 +98,7 @@ fn run(c: &Config) -> Result<i32> {
             return Ok(exec::wait_and_mirror(child));
         }
     }
-    set_credentials(uid, gid, dropped_before)?;
+    creds::set_ids(uid, gid, dropped_before)?;
     if let Some(last_cap) = c.keep_caps.filter(|_| user) {
         sys::permitted_to_ambient(last_cap)?;
     }
@@ -113,28 +113,19 @@ fn run(c: &Config) -> Result<i32> {
     Err(program.exec())
 }
 
-/// Take hold of the target process.
+/// Take hold of the target process, naming in the error, should it not
+/// exist, the first of its namespace files we would open.
 fn hold(spec: target::Spec, c: &Config) -> Result<Target> {
-    match Target::open(spec) {
-        Ok(target) => Ok(target),
-        Err(target::Failure::Other(err)) => Err(err),
-        // Say it as util-linux does: the first file of it we would open.
-        Err(target::Failure::Gone) => {
-            let first = KINDS
-                .iter()
-                .find(|k| {
-                    c.all
-                        || c.namespaces
-                            .iter()
-                            .any(|(n, s)| n == k && *s == Source::Target)
-                })
-                .map_or(String::new(), |k| format!("/ns/{}", k.name));
-            Err(Error::sys(
-                format!("cannot open /proc/{}{first}", spec.pid),
-                nix::errno::Errno::ENOENT,
-            ))
-        }
-    }
+    let first = KINDS
+        .iter()
+        .find(|k| {
+            c.all
+                || c.namespaces
+                    .iter()
+                    .any(|(n, s)| n == k && *s == Source::Target)
+        })
+        .map_or(String::new(), |k| format!("ns/{}", k.name));
+    target::hold(spec, &first)
 }
 
 fn need<'a>(target: Option<&'a Target>, what: &str) -> Result<&'a Target> {
@@ -195,10 +186,11 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
 /// The namespaces to enter and how: asked for by option, added by --all,
 /// replaced by --net-socket and --user-parent.
 fn namespaces(c: &Config, target: Option<&Target>) -> Result<Vec<Entry>> {
-    let via_pidfd = enter::pidfd_setns_supported();
+    // Asked only when a namespace comes from the target (uname is a syscall).
+    let via_pidfd = std::cell::OnceCell::new();
     let from_target = |kind: &'static Kind| -> Result<Entry> {
         let target = target.ok_or_else(|| Error::msg("no target PID specified"))?;
-        if via_pidfd {
+        if *via_pidfd.get_or_init(enter::pidfd_setns_supported) {
             return Ok(Entry {
                 kind,
                 via: Via::Pidfd,
@@ -387,40 +379,9 @@ fn parse_environ(data: &[u8]) -> Vec<(OsString, OsString)> {
         .collect()
 }
 
-fn set_environment(env: &[(OsString, OsString)]) {
-    // SAFETY: no other thread reads the environment.
-    unsafe { libc::clearenv() };
-    for (name, value) in env {
-        std::env::set_var(name, value);
-    }
-}
-
-/// Groups, gid, uid. Setting either id drops the supplementary groups:
-/// util-linux drops them only with a gid, so `nsenter -S 65534` keeps
-/// root's groups; not here. Where setgroups(2) is denied in the user
-/// namespace entered, the kernel keeps the groups whatever we do.
-fn set_credentials(uid: Option<u32>, gid: Option<u32>, dropped_before: bool) -> Result<()> {
-    if uid.is_none() && gid.is_none() {
-        return Ok(());
-    }
-    match nix::unistd::setgroups(&[]) {
-        Ok(()) => {}
-        Err(_) if dropped_before => {}
-        Err(nix::errno::Errno::EPERM) if idmap::setgroups_denied() => {}
-        Err(errno) => return Err(Error::sys("setgroups failed", errno)),
-    }
-    if let Some(gid) = gid {
-        nix::unistd::setgid(gid.into()).context(|| "setgid() failed")?;
-    }
-    if let Some(uid) = uid {
-        nix::unistd::setuid(uid.into()).context(|| "setuid() failed")?;
-    }
-    Ok(())
-}
-
 /// -Z: the program runs in the target's SELinux context.
 fn set_exec_context(context: &str) -> Result<()> {
-    crate::idmap::write_proc_file(
+    idmap::write_proc_file(
         "/proc/thread-self/attr/exec",
         context.as_bytes(),
         "write failed",

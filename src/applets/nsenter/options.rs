@@ -4,7 +4,7 @@
 use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
-use crate::args::{help, version, Arg, Getopt, Opt};
+use crate::args::{help, id_number, version, Arg, Getopt, Opt};
 use crate::error::{Error, Result};
 use crate::multicall::print;
 use crate::ns::Kind;
@@ -260,15 +260,7 @@ fn id_choice(value: &OsStr, what: &str) -> Result<IdChoice> {
     if text == "follow" {
         return Ok(IdChoice::Follow);
     }
-    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    match text.parse::<u32>() {
-        Ok(id) if digits => Ok(IdChoice::Id(id)),
-        _ if digits => Err(Error::sys(
-            format!("failed to parse {what}: '{text}'"),
-            nix::errno::Errno::ERANGE,
-        )),
-        _ => Err(Error::msg(format!("failed to parse {what}: '{text}'"))),
-    }
+    id_number(value, what).map(IdChoice::Id)
 }
 
 fn dir(value: Option<&OsStr>) -> Dir {

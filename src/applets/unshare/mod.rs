@@ -11,7 +11,6 @@ mod options;
 mod setup;
 
 use std::ffi::OsString;
-use std::os::fd::OwnedFd;
 
 use nix::sched::CloneFlags;
 use nix::sys::signal::{SigHandler, Signal};
@@ -98,7 +97,7 @@ fn run(c: &Config) -> Result<i32> {
         Forked::Child => {
             if let Some((read, write)) = go {
                 drop(write);
-                if !wait_for_go(&read) {
+                if crate::helper::read_byte(&read).is_none() {
                     return Err(Error::Reported);
                 }
             }
@@ -110,7 +109,8 @@ fn run(c: &Config) -> Result<i32> {
             if let (Some(binder), Some(go)) = (binder.as_mut(), go) {
                 if let Err(err) = binder.order(BIND) {
                     drop(go);
-                    reap(child);
+                    // It exits by itself on EOF.
+                    let _ = exec::wait_quietly(child);
                     return Err(err);
                 }
                 let _ = nix::unistd::write(&go, b"g");
@@ -271,13 +271,10 @@ fn write_setgroups(value: Setgroups) -> Result<()> {
     let path = "/proc/self/setgroups";
     match idmap::write_proc_file(path, value.word().as_bytes(), "write failed") {
         // Kernels without user namespaces have no such file: nothing to control.
-        Err(Error::Sys { errno, what }) if errno == nix::errno::Errno::ENOENT => {
-            if what.starts_with("cannot open") {
-                Ok(())
-            } else {
-                Err(Error::Sys { errno, what })
-            }
-        }
+        Err(Error::Sys {
+            errno: nix::errno::Errno::ENOENT,
+            ..
+        }) => Ok(()),
         other => other,
     }
 }
@@ -291,32 +288,14 @@ fn write_time_offsets(c: &Config) -> Result<()> {
     ] {
         let Some(offset) = offset else { continue };
         let line = format!("{clock} {offset} 0");
-        use std::io::Write;
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .context(|| format!("failed to open {path}"))?;
-        file.write_all(line.as_bytes())
-            .context(|| format!("failed to write to {path}"))?;
+        idmap::write_proc_file_saying(
+            path,
+            line.as_bytes(),
+            "failed to open",
+            "failed to write to",
+        )?;
     }
     Ok(())
-}
-
-/// The child's wait for the parent's word that persistence is done.
-fn wait_for_go(read: &OwnedFd) -> bool {
-    let mut byte = [0u8];
-    loop {
-        match nix::unistd::read(read, &mut byte) {
-            Ok(1) => return true,
-            Err(nix::errno::Errno::EINTR) => continue,
-            _ => return false,
-        }
-    }
-}
-
-/// Reap a child we gave up on (it exits by itself on EOF).
-fn reap(child: Pid) {
-    let _ = exec::wait_quietly(child);
 }
 
 /// The id of our mount namespace, where the kernel tells it (6.8 and later).

@@ -5,7 +5,7 @@
 use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
-use crate::args::{help, number, version, Arg, Getopt, Opt};
+use crate::args::{help, id_number, number, version, Arg, Getopt, Opt};
 use crate::error::{Error, Result};
 use crate::idmap::{self, IdKind, MapRange, Request};
 use crate::multicall::print;
@@ -330,21 +330,6 @@ pub enum Parsed {
 
 const PROC: &str = "/proc";
 const BINFMT_MISC: &str = "/proc/sys/fs/binfmt_misc";
-
-/// util-linux's strtoul_or_err: "failed to parse uid: 'x'", with the errno
-/// text when the number is too large.
-fn id_number(value: &OsStr, what: &str) -> Result<u32> {
-    let text = value.to_string_lossy();
-    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    match text.parse::<u32>() {
-        Ok(n) if digits => Ok(n),
-        _ if digits => Err(Error::sys(
-            format!("failed to parse {what}: '{text}'"),
-            nix::errno::Errno::ERANGE,
-        )),
-        _ => Err(Error::msg(format!("failed to parse {what}: '{text}'"))),
-    }
-}
 
 fn offset(value: &OsStr, clock: &str) -> Result<i64> {
     let what = format!("failed to parse {clock} offset");

@@ -7,8 +7,9 @@ use std::path::Path;
 use nix::errno::Errno;
 use nix::mount::{mount, MsFlags};
 
+use crate::creds;
 use crate::error::{Context, Error, Result};
-use crate::exec::Program;
+use crate::exec::{self, Program};
 use crate::helper::Helper;
 use crate::idmap;
 use crate::persist::COMMIT;
@@ -110,7 +111,7 @@ fn prepare(c: &Config) -> Result<Program> {
             }
         }
     }
-    set_credentials(c)?;
+    creds::set_ids(c.uid, c.gid, false)?;
     if let Some(last_cap) = c.keep_caps.filter(|_| c.has(libc::CLONE_NEWUSER)) {
         sys::permitted_to_ambient(last_cap)?;
     }
@@ -144,45 +145,10 @@ fn load_interpreter(dir: &Path, interpreter: &std::ffi::OsStr) -> Result<()> {
     idmap::write_proc_file(&path, interpreter.as_bytes(), "write failed")
 }
 
-/// Groups, gid, uid, in that order (changing uid first would lose the right
-/// to change the others).
-fn set_credentials(c: &Config) -> Result<()> {
-    if c.gid.is_some() || c.uid.is_some() {
-        // util-linux drops the supplementary groups only with -G, so that
-        // `-S 1000` runs "unprivileged" with root's groups. Not here.
-        drop_groups()?;
-    }
-    if let Some(gid) = c.gid {
-        nix::unistd::setgid(gid.into()).context(|| "setgid() failed")?;
-    }
-    if let Some(uid) = c.uid {
-        nix::unistd::setuid(uid.into()).context(|| "setuid() failed")?;
-    }
-    Ok(())
-}
-
-/// setgroups(0, NULL). In a user namespace where setgroups is denied the
-/// kernel keeps the inherited groups whatever we do (that is the point of
-/// denying it), so EPERM there is no failure of ours.
-fn drop_groups() -> Result<()> {
-    match nix::unistd::setgroups(&[]) {
-        Ok(()) => Ok(()),
-        Err(Errno::EPERM) if idmap::setgroups_denied() => Ok(()),
-        Err(errno) => Err(Error::sys("setgroups failed", errno)),
-    }
-}
-
-/// --clear-env and --whitelist-env. Our own environment is changed (we are
-/// single-threaded and about to exec), so that execvp searches the PATH the
-/// program will see, as util-linux does.
+/// --clear-env and --whitelist-env.
 fn set_environment(c: &Config) {
-    if !c.clear_env && c.kept_env.is_none() {
-        return;
-    }
-    // SAFETY: no other thread reads the environment.
-    unsafe { libc::clearenv() };
-    for (key, value) in c.kept_env.iter().flatten() {
-        std::env::set_var(key, value);
+    if c.clear_env || c.kept_env.is_some() {
+        exec::replace_environment(c.kept_env.as_deref().unwrap_or_default());
     }
 }
 
