@@ -1,0 +1,39 @@
+//! `unshare [options] [<program> [<argument>...]]`: every option, as root and
+//! as uid 65534 where the kernel allows it, checked against what the kernel
+//! says from inside (/proc/self/ns, uid_map, mountinfo, status, ...), side by
+//! side with util-linux's unshare (2.38) where the two should agree, and the
+//! places where nsbox must do better. One file per feature; `scene` and
+//! `helpers` hold what they share.
+//!
+//! Whatever persists a namespace or mounts runs in a private mount namespace
+//! made for the test by util-linux (`Scene::shell`, `Scene::private`), so no
+//! mount ever reaches the host; the scenes that look for leftover processes
+//! also get a PID namespace of their own, whose end reaps everything.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod helpers;
+mod scene;
+
+mod clean_failure;
+mod creating;
+mod environment;
+mod errors;
+mod fork_and_status;
+mod help;
+mod ids;
+mod maps;
+mod mounts;
+mod owner;
+mod persisting;
+mod pristine;
+mod program;
+mod root_and_wd;
+mod time;
+
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+use common::*;
+use helpers::*;
+use scene::*;

@@ -1,0 +1,96 @@
+//! A pristine exec: whatever path unshare took, the program starts with
+//! default signal dispositions, an empty signal mask and no fds of ours.
+
+use super::*;
+
+/// The program (`cat`, reading its stdin) has fds 0, 1, 2 only, nothing
+/// blocked, ignored or caught.
+fn check(command: Cmd) {
+    let mut proc = command.stdin_pipe().spawn();
+    let pid = find_reader(&mut proc, "cat");
+    assert_eq!(open_fds(pid), [0, 1, 2], "fd table of the program");
+    let masks = signal_masks(&proc_status(pid));
+    assert_eq!(masks.len(), 3, "SigBlk, SigIgn and SigCgt not all found");
+    for (name, mask) in masks {
+        assert_eq!(mask, 0, "{name} of the program is {mask:#x}");
+    }
+    proc.close_stdin();
+    proc.wait().success().stdout_is("").stderr_is("");
+}
+
+#[test]
+fn plain() {
+    let s = Scene::new();
+    check(s.unshare().args(["-u", "cat"]));
+}
+
+#[test]
+fn forked() {
+    let s = Scene::new();
+    check(s.unshare().args(["-u", "--fork", "cat"]));
+}
+
+/// The mask unshare inherited is not the program's business either.
+#[test]
+fn inherited_mask_is_cleared() {
+    let s = Scene::new();
+    check(
+        s.unshare()
+            .block_signal(libc::SIGUSR1)
+            .block_signal(libc::SIGTERM)
+            .args(["-u", "cat"]),
+    );
+    check(
+        s.unshare()
+            .block_signal(libc::SIGUSR1)
+            .block_signal(libc::SIGINT)
+            .args(["-u", "--fork", "cat"]),
+    );
+}
+
+#[test]
+fn map_root_user() {
+    let s = Scene::new();
+    check(s.unshare().args(["-r", "cat"]));
+    check(s.unshare().as_user(NOBODY).args(["-r", "cat"]));
+}
+
+#[test]
+fn map_helper() {
+    let s = Scene::new();
+    check(s.unshare().args([
+        "--map-users=0:100000:65536",
+        "--map-groups=0:100000:65536",
+        "cat",
+    ]));
+}
+
+#[test]
+fn persisted() {
+    let s = Scene::new();
+    check(
+        s.shell(r#"exec "$U" --uts="$D/w/uts" --ipc="$D/w/ipc" "$@""#)
+            .arg("cat"),
+    );
+    check(
+        s.shell(r#"exec "$U" --user="$D/w/user" --mount="$D/w/mnt" -r --fork "$@""#)
+            .arg("cat"),
+    );
+}
+
+#[test]
+fn pid_namespace_and_proc() {
+    let s = Scene::new();
+    check(s.private().args(["-p", "--fork", "--mount-proc", "cat"]));
+}
+
+#[test]
+fn kill_child_and_forward_signals() {
+    let s = Scene::new();
+    check(s.unshare().args(["--kill-child", "cat"]));
+    check(
+        s.unshare()
+            .args(["--kill-child=TERM", "-S", "65534", "cat"]),
+    );
+    check(s.unshare().args(["--forward-signals", "cat"]));
+}

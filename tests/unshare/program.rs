@@ -1,0 +1,78 @@
+//! The program: the default login shell, options ending at the program,
+//! and 126/127 when it cannot run.
+
+use super::*;
+
+#[test]
+fn command_not_found_is_127() {
+    let s = Scene::new();
+    for fork in [&[][..], &["--fork"]] {
+        for unshare in [cmd(s.link()), cmd(UL_UNSHARE)] {
+            unshare
+                .arg("-u")
+                .args(fork)
+                .arg("nsbox-no-such-command")
+                .run()
+                .code(127)
+                .stdout_is("")
+                .stderr_is(
+                    "unshare: failed to execute nsbox-no-such-command: No such file or directory\n",
+                );
+        }
+    }
+}
+
+#[test]
+fn not_executable_is_126() {
+    let s = Scene::new();
+    let script = s
+        .env
+        .tmp()
+        .write("w/script", "#!/bin/sh\necho ran\n", 0o644);
+    for fork in [&[][..], &["--fork"]] {
+        s.unshare()
+            .arg("-u")
+            .args(fork)
+            .arg(&script)
+            .run()
+            .code(126)
+            .stdout_is("")
+            .stderr_is(&format!(
+                "unshare: failed to execute {}: Permission denied\n",
+                script.display()
+            ));
+    }
+}
+
+#[test]
+fn default_program_is_a_login_shell() {
+    let s = Scene::new();
+    for fork in [&[][..], &["--fork"]] {
+        s.unshare()
+            .env("SHELL", "/bin/sh")
+            .arg("-u")
+            .args(fork)
+            .stdin("echo \"$0\"; exit 3\n")
+            .run()
+            .code(3)
+            .stdout_is("-sh\n");
+        s.unshare()
+            .env_remove("SHELL")
+            .args(fork)
+            .stdin("echo \"$0\"\n")
+            .run()
+            .success()
+            .stdout_is("-sh\n");
+    }
+}
+
+/// Options stop at the program; what follows is its own.
+#[test]
+fn options_stop_at_the_program() {
+    let s = Scene::new();
+    s.unshare()
+        .args(["-u", "echo", "-r", "--fork", "-h"])
+        .run()
+        .success()
+        .stdout_is("-r --fork -h\n");
+}
