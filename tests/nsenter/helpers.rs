@@ -1,0 +1,286 @@
+//! Helpers the nsenter tests share: both nsenters, namespace links and
+//! ids, /proc status fields and signal masks, process trees, pidfds, and
+//! shells in private mount namespaces.
+
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// util-linux's nsenter: the reference where the two should agree.
+pub const UL_NSENTER: &str = "/usr/bin/nsenter";
+
+/// Shell functions for the scripts run in throwaway namespaces.
+pub const PRELUDE: &str = r#"
+# waitfor 'CONDITION': poll until it holds; after 20 s, end the script.
+waitfor() {
+    _n=0
+    until eval "$1"; do
+        _n=$((_n + 1))
+        if [ "$_n" -gt 2000 ]; then
+            echo "gave up waiting for: $1" >&2
+            exit 99
+        fi
+        sleep 0.01
+    done
+}
+"#;
+
+/// (kind, short option, long option).
+pub const KIND_OPTIONS: [(&str, &str, &str); 8] = [
+    ("mnt", "-m", "--mount"),
+    ("uts", "-u", "--uts"),
+    ("ipc", "-i", "--ipc"),
+    ("net", "-n", "--net"),
+    ("pid", "-p", "--pid"),
+    ("user", "-U", "--user"),
+    ("cgroup", "-C", "--cgroup"),
+    ("time", "-T", "--time"),
+];
+
+pub fn options_of(kind: &str) -> (&'static str, &'static str) {
+    let (_, short, long) = KIND_OPTIONS.iter().find(|(k, _, _)| *k == kind).unwrap();
+    (short, long)
+}
+
+/// nsbox's nsenter, through its link.
+pub fn nsenter(env: &Env) -> Cmd {
+    env.applet("nsenter")
+}
+
+/// util-linux's nsenter.
+pub fn ul_nsenter() -> Cmd {
+    cmd(UL_NSENTER)
+}
+
+/// Both, nsbox first, for the checks where they should agree.
+pub fn both(env: &Env) -> [Cmd; 2] {
+    [nsenter(env), ul_nsenter()]
+}
+
+/// Their paths, nsbox's link first.
+pub fn both_paths(env: &Env) -> [PathBuf; 2] {
+    [env.path("nsenter"), PathBuf::from(UL_NSENTER)]
+}
+
+/// `readlink /proc/self/ns/mnt ... /proc/self/ns/time`, in `KINDS` order,
+/// as a shell command.
+pub fn readlink_all_sh() -> String {
+    let mut words = vec!["readlink".to_owned()];
+    words.extend(KINDS.iter().map(|k| format!("/proc/self/ns/{k}")));
+    words.join(" ")
+}
+
+/// The same as a program and its arguments.
+pub fn readlink_all() -> Vec<String> {
+    readlink_all_sh().split(' ').map(str::to_owned).collect()
+}
+
+/// Check eight namespace links (`KINDS` order, as `readlink_all` prints
+/// them): the kinds in `entered` must be the target's, every other ours.
+pub fn check_links(out: &Output, links: &[&str], target: i32, entered: &[&str]) {
+    out.check(links.len() == KINDS.len(), "expected eight namespace links");
+    for (kind, link) in KINDS.iter().zip(links) {
+        let (want, whose) = if entered.contains(kind) {
+            (ns(target, kind), "the target's")
+        } else {
+            (own_ns(kind), "ours")
+        };
+        out.check(
+            *link == want,
+            &format!("{kind}: expected {whose} ({want}), got {link}"),
+        );
+    }
+}
+
+/// `check_links` on the whole of stdout.
+pub fn check_all_links(out: &Output, target: i32, entered: &[&str]) {
+    let text = out.stdout();
+    let links: Vec<&str> = text.lines().collect();
+    check_links(out, &links, target, entered);
+}
+
+/// The value of `Name:` in a /proc/PID/status text, blanks squeezed.
+pub fn status_field(out: &Output, name: &str) -> String {
+    let text = out.stdout();
+    let Some(value) = text
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}:")))
+    else {
+        out.fail(&format!("no {name}: line in the output"));
+    };
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn proc_status(pid: i32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|e| panic!("cannot read /proc/{pid}/status: {e}"))
+}
+
+/// A line `Name:` of /proc/PID/status, blanks squeezed.
+pub fn proc_field(pid: i32, name: &str) -> String {
+    let status = proc_status(pid);
+    let value = status
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}:")))
+        .unwrap_or_else(|| panic!("no {name}: line in /proc/{pid}/status"));
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The bit of `signal` in a /proc signal mask.
+pub fn bit(signal: libc::c_int) -> u64 {
+    1 << (signal - 1)
+}
+
+/// A mask line (SigBlk, SigCgt...) of /proc/PID/status.
+pub fn mask(pid: i32, name: &str) -> u64 {
+    u64::from_str_radix(&proc_field(pid, name), 16).unwrap()
+}
+
+/// Every process below `pid`, depth first.
+pub fn descendants(pid: i32) -> Vec<i32> {
+    let mut found = Vec::new();
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        for child in children(p) {
+            found.push(child);
+            todo.push(child);
+        }
+    }
+    found
+}
+
+/// Wait for a process named `name` in `proc` or below it, blocked reading
+/// its stdin (past exec and the loader's own opens), and return its pid.
+pub fn find_reader(proc: &mut Proc, name: &str) -> i32 {
+    let root = proc.pid();
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let mut all = vec![root];
+        all.extend(descendants(root));
+        if let Some(pid) = all
+            .iter()
+            .copied()
+            .find(|&p| comm(p).as_deref() == Some(name) && reading_stdin(p))
+        {
+            return pid;
+        }
+        if proc.has_exited() {
+            let out = std::mem::replace(proc, cmd("true").spawn()).wait();
+            out.fail(&format!("ended before {name} read its stdin"));
+        }
+        if Instant::now() > deadline {
+            panic!("timed out waiting for {name} below {root} to read its stdin");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// `sh -c '"$@"; echo $?' sh PROGRAM ARGS...`: the status as a shell sees it.
+pub fn via_shell(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Cmd {
+    cmd("/bin/sh")
+        .args(["-c", r#""$@"; echo $?"#, "sh"])
+        .arg(program)
+        .args(args)
+}
+
+/// A pidfd of `pid`, opened by the test process.
+pub fn pidfd(pid: i32) -> OwnedFd {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+    let ret = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    assert!(
+        ret >= 0,
+        "pidfd_open({pid}): {}",
+        std::io::Error::last_os_error()
+    );
+    // SAFETY: the descriptor is new and ours alone.
+    unsafe { OwnedFd::from_raw_fd(ret as RawFd) }
+}
+
+/// The inode of a pidfd of `pid` (pidfs): what `-t PID:INODE` expects.
+pub fn pidfd_inode(pid: i32) -> u64 {
+    std::fs::File::from(pidfd(pid)).metadata().unwrap().ino()
+}
+
+/// NS_GET_ID = _IOR(0xb7, 13, __u64).
+pub const NS_GET_ID: u64 = 0x8008_b70d;
+/// NS_GET_PARENT = _IO(0xb7, 2).
+pub const NS_GET_PARENT: u64 = 0xb702;
+
+/// The namespace id of a namespace file, as NS_GET_ID reports it.
+pub fn ns_id(path: &str) -> u64 {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("open {path}: {e}"));
+    let mut id: u64 = 0;
+    // SAFETY: NS_GET_ID writes one u64 through the pointer.
+    let ret = unsafe { libc::ioctl(file.as_raw_fd(), NS_GET_ID as _, &mut id as *mut u64) };
+    assert_eq!(
+        ret,
+        0,
+        "NS_GET_ID on {path}: {}",
+        std::io::Error::last_os_error()
+    );
+    id
+}
+
+/// `user:[INODE]` of the parent of the user namespace file `path`.
+pub fn parent_user_ns(path: &str) -> String {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("open {path}: {e}"));
+    // SAFETY: NS_GET_PARENT takes no argument and returns a new fd or -1.
+    let ret = unsafe { libc::ioctl(file.as_raw_fd(), NS_GET_PARENT as _) };
+    assert!(
+        ret >= 0,
+        "NS_GET_PARENT on {path}: {}",
+        std::io::Error::last_os_error()
+    );
+    // SAFETY: the descriptor is new and ours alone.
+    let parent = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(ret) });
+    format!("user:[{}]", parent.metadata().unwrap().ino())
+}
+
+/// The v2 line of a /proc/PID/cgroup text: the path after `0::`.
+pub fn v2_cgroup(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .map(str::to_owned)
+}
+
+/// `sh -c SCRIPT sh` in a private mount namespace made by util-linux, with
+/// `$N` (our nsenter), `$UL` (util-linux's), `$D` (the temp dir) and the
+/// prelude's functions. Mounts made there never reach the host.
+pub fn private_shell(env: &Env, script: &str) -> Cmd {
+    cmd(UL_UNSHARE)
+        .args(["--mount", "--propagation", "private", "sh", "-c"])
+        .arg(format!("{PRELUDE}\n{script}"))
+        .arg("sh")
+        .env("N", env.path("nsenter"))
+        .env("UL", UL_NSENTER)
+        .env("D", env.dir())
+}
+
+/// Fail if anything under the temp dir is mounted in our mount namespace.
+pub fn no_mount_leaked(env: &Env) {
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let dir = env.dir().to_string_lossy().into_owned();
+    assert!(
+        !mountinfo.contains(&dir),
+        "a mount under {dir} leaked to the host:\n{mountinfo}"
+    );
+}
+
+/// pid_max: pids stay below it, so no process has this one.
+pub fn unused_pid() -> i32 {
+    std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim_end()
+        .to_owned()
+}
