@@ -1,0 +1,81 @@
+//! Checks the nsbind tests share: script output against expected lines
+//! (with `*` wildcards), `KEY=VALUE` lines, kinds, pidfd inodes.
+
+use crate::common::*;
+
+/// Whether `text` matches `pattern`, where `*` stands for any text.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
+}
+
+/// The script succeeded, wrote nothing on stderr, and its stdout is these
+/// lines (`*` in one stands for any text).
+pub fn expect(out: &Output, expected: &str) {
+    out.success().stderr_is("");
+    let text = out.stdout();
+    let got: Vec<&str> = text.lines().collect();
+    let want: Vec<&str> = expected.lines().collect();
+    for (i, w) in want.iter().enumerate() {
+        match got.get(i) {
+            Some(g) if glob(w, g) => {}
+            Some(g) => out.fail(&format!(
+                "stdout line {}: expected {w:?}, got {g:?}\n  expected all:\n{expected}",
+                i + 1
+            )),
+            None => out.fail(&format!(
+                "stdout ended before line {}: {w:?}\n  expected all:\n{expected}",
+                i + 1
+            )),
+        }
+    }
+    if got.len() != want.len() {
+        out.fail(&format!(
+            "stdout has {} lines, expected {}\n  expected all:\n{expected}",
+            got.len(),
+            want.len()
+        ));
+    }
+}
+
+/// The value of the first stdout line `KEY=VALUE`.
+pub fn value(out: &Output, key: &str) -> String {
+    let prefix = format!("{key}=");
+    out.stdout()
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
+        .unwrap_or_else(|| out.fail(&format!("no {key}= line")))
+}
+
+/// A kind different from `kind` (the prelude's `other`).
+pub fn other(kind: &str) -> &'static str {
+    let at = KINDS.iter().position(|k| *k == kind).unwrap();
+    KINDS[(at + 1) % KINDS.len()]
+}
+
+pub fn pidfd_inode(pid: i32) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    assert!(
+        fd >= 0,
+        "pidfd_open {pid}: {}",
+        std::io::Error::last_os_error()
+    );
+    // SAFETY: the descriptor is new and ours alone.
+    let file = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd as i32) };
+    file.metadata().unwrap().ino()
+}
