@@ -21,6 +21,14 @@ pub fn cmd(program: impl AsRef<OsStr>) -> Cmd {
     Cmd::new(program)
 }
 
+/// `sh -c '"$@"; echo $?' sh PROGRAM ARGS...`: the status as a shell sees it.
+pub fn via_shell(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Cmd {
+    cmd("/bin/sh")
+        .args(["-c", r#""$@"; echo $?"#, "sh"])
+        .arg(program)
+        .args(args)
+}
+
 enum Input {
     Null,
     Data(Vec<u8>),

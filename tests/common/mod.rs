@@ -15,11 +15,14 @@ mod tempdir;
 // Each test binary uses a different part of the harness, so some of
 // these re-exports go unused in each.
 #[allow(unused_imports)]
-pub use command::{cmd, nsbox, Cmd};
+pub use command::{cmd, nsbox, via_shell, Cmd};
 #[allow(unused_imports)]
 pub use output::{Output, Proc};
 #[allow(unused_imports)]
-pub use procfs::{children, comm, ns, open_fds, own_ns, reading_stdin, state, wait_for_child};
+pub use procfs::{
+    children, comm, descendants, ns, open_fds, own_ns, proc_status, reading_stdin, state,
+    wait_for_child,
+};
 #[allow(unused_imports)]
 pub use target::{Target, TargetBuilder};
 #[allow(unused_imports)]
@@ -37,8 +40,32 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const APPLETS: [&str; 4] = ["nsbind", "nsenter", "setns-test", "unshare"];
 /// Every namespace kind, by its /proc/PID/ns/ name.
 pub const KINDS: [&str; 8] = ["mnt", "uts", "ipc", "net", "pid", "user", "cgroup", "time"];
+
+/// (kind, short option, long option) of unshare's and nsenter's namespace
+/// options, in `KINDS` order.
+pub const KIND_OPTIONS: [(&str, &str, &str); 8] = [
+    ("mnt", "-m", "--mount"),
+    ("uts", "-u", "--uts"),
+    ("ipc", "-i", "--ipc"),
+    ("net", "-n", "--net"),
+    ("pid", "-p", "--pid"),
+    ("user", "-U", "--user"),
+    ("cgroup", "-C", "--cgroup"),
+    ("time", "-T", "--time"),
+];
+
+/// The short and long option of a kind.
+pub fn options_of(kind: &str) -> (&'static str, &'static str) {
+    let (_, short, long) = KIND_OPTIONS.iter().find(|(k, _, _)| *k == kind).unwrap();
+    (short, long)
+}
+
 /// The unprivileged user the tests drop to.
 pub const NOBODY: u32 = 65534;
+
+/// Drops a root shell to uid 65534, as `Cmd::as_user` does.
+pub const NB: &str = "setpriv --reuid 65534 --regid 65534 --clear-groups";
+
 /// util-linux's unshare: the fixture that makes namespaces, and the reference
 /// for message formats.
 pub const UL_UNSHARE: &str = "/usr/bin/unshare";
@@ -90,4 +117,9 @@ pub fn signal_masks(status: &str) -> Vec<(String, u64)> {
         .filter(|(k, _)| ["SigBlk", "SigIgn", "SigCgt"].contains(k))
         .map(|(k, v)| (k.to_owned(), u64::from_str_radix(v.trim(), 16).unwrap()))
         .collect()
+}
+
+/// The bit of `signal` in a /proc signal mask.
+pub fn bit(signal: libc::c_int) -> u64 {
+    1 << (signal - 1)
 }

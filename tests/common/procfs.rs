@@ -34,6 +34,19 @@ pub fn children(pid: i32) -> Vec<i32> {
         .collect()
 }
 
+/// Every process below `pid`, depth first.
+pub fn descendants(pid: i32) -> Vec<i32> {
+    let mut found = Vec::new();
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        for child in children(p) {
+            found.push(child);
+            todo.push(child);
+        }
+    }
+    found
+}
+
 /// Wait for the only child of `pid` and return its pid.
 pub fn wait_for_child(pid: i32) -> i32 {
     let mut found = Vec::new();
@@ -73,6 +86,12 @@ pub fn open_fds(pid: i32) -> Vec<i32> {
         .collect();
     fds.sort();
     fds
+}
+
+/// The text of /proc/PID/status.
+pub fn proc_status(pid: i32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|e| panic!("cannot read /proc/{pid}/status: {e}"))
 }
 
 pub(super) fn pidfd_open(pid: i32) -> std::io::Result<OwnedFd> {

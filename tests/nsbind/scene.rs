@@ -6,9 +6,6 @@ use std::path::{Path, PathBuf};
 
 use crate::common::*;
 
-/// Drops a root shell to uid 65534, as `Cmd::as_user` does.
-pub const NB: &str = "setpriv --reuid 65534 --regid 65534 --clear-groups";
-
 /// Shell functions for the scene scripts, sourced from `$D/prelude.sh`.
 pub const PRELUDE: &str = r#"
 umask 022

@@ -1,6 +1,6 @@
 //! Helpers the nsenter tests share: both nsenters, namespace links and
-//! ids, /proc status fields and signal masks, process trees, pidfds, and
-//! shells in private mount namespaces.
+//! ids, /proc status fields and signal masks, finding the program below
+//! nsenter, pidfds, and shells in private mount namespaces.
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::MetadataExt;
@@ -27,23 +27,6 @@ waitfor() {
     done
 }
 "#;
-
-/// (kind, short option, long option).
-pub const KIND_OPTIONS: [(&str, &str, &str); 8] = [
-    ("mnt", "-m", "--mount"),
-    ("uts", "-u", "--uts"),
-    ("ipc", "-i", "--ipc"),
-    ("net", "-n", "--net"),
-    ("pid", "-p", "--pid"),
-    ("user", "-U", "--user"),
-    ("cgroup", "-C", "--cgroup"),
-    ("time", "-T", "--time"),
-];
-
-pub fn options_of(kind: &str) -> (&'static str, &'static str) {
-    let (_, short, long) = KIND_OPTIONS.iter().find(|(k, _, _)| *k == kind).unwrap();
-    (short, long)
-}
 
 /// nsbox's nsenter, through its link.
 pub fn nsenter(env: &Env) -> Cmd {
@@ -114,11 +97,6 @@ pub fn status_field(out: &Output, name: &str) -> String {
     value.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-pub fn proc_status(pid: i32) -> String {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_else(|e| panic!("cannot read /proc/{pid}/status: {e}"))
-}
-
 /// A line `Name:` of /proc/PID/status, blanks squeezed.
 pub fn proc_field(pid: i32, name: &str) -> String {
     let status = proc_status(pid);
@@ -129,27 +107,9 @@ pub fn proc_field(pid: i32, name: &str) -> String {
     value.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The bit of `signal` in a /proc signal mask.
-pub fn bit(signal: libc::c_int) -> u64 {
-    1 << (signal - 1)
-}
-
 /// A mask line (SigBlk, SigCgt...) of /proc/PID/status.
 pub fn mask(pid: i32, name: &str) -> u64 {
     u64::from_str_radix(&proc_field(pid, name), 16).unwrap()
-}
-
-/// Every process below `pid`, depth first.
-pub fn descendants(pid: i32) -> Vec<i32> {
-    let mut found = Vec::new();
-    let mut todo = vec![pid];
-    while let Some(p) = todo.pop() {
-        for child in children(p) {
-            found.push(child);
-            todo.push(child);
-        }
-    }
-    found
 }
 
 /// Wait for a process named `name` in `proc` or below it, blocked reading
@@ -176,14 +136,6 @@ pub fn find_reader(proc: &mut Proc, name: &str) -> i32 {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-}
-
-/// `sh -c '"$@"; echo $?' sh PROGRAM ARGS...`: the status as a shell sees it.
-pub fn via_shell(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Cmd {
-    cmd("/bin/sh")
-        .args(["-c", r#""$@"; echo $?"#, "sh"])
-        .arg(program)
-        .args(args)
 }
 
 /// A pidfd of `pid`, opened by the test process.

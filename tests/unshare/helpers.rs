@@ -1,24 +1,8 @@
-//! Helpers the unshare tests share: namespace options and links, /proc
-//! status fields and signal masks, uid/gid maps, process trees, time offsets.
+//! Helpers the unshare tests share: namespace links, /proc status fields
+//! and signal masks, uid/gid maps, mountinfo propagation, time offsets, and
+//! finding the program below unshare.
 
 use crate::common::*;
-
-/// (kind, short option, long option) in the spec's order.
-pub const KIND_OPTIONS: [(&str, &str, &str); 8] = [
-    ("mnt", "-m", "--mount"),
-    ("uts", "-u", "--uts"),
-    ("ipc", "-i", "--ipc"),
-    ("net", "-n", "--net"),
-    ("pid", "-p", "--pid"),
-    ("user", "-U", "--user"),
-    ("cgroup", "-C", "--cgroup"),
-    ("time", "-T", "--time"),
-];
-
-pub fn options_of(kind: &str) -> (&'static str, &'static str) {
-    let (_, short, long) = KIND_OPTIONS.iter().find(|(k, _, _)| *k == kind).unwrap();
-    (short, long)
-}
 
 /// `readlink /proc/self/ns/mnt ... /proc/self/ns/time`, in `KINDS` order.
 pub fn readlink_all() -> Vec<String> {
@@ -93,19 +77,6 @@ pub fn maps(out: &Output) -> (Vec<String>, Vec<String>) {
     (map_lines(uid), map_lines(gid))
 }
 
-/// Every process below `pid`, depth first.
-pub fn descendants(pid: i32) -> Vec<i32> {
-    let mut found = Vec::new();
-    let mut todo = vec![pid];
-    while let Some(p) = todo.pop() {
-        for child in children(p) {
-            found.push(child);
-            todo.push(child);
-        }
-    }
-    found
-}
-
 /// Wait for a process named `name` in `proc` or below it, blocked reading
 /// its stdin (past exec and the loader's own opens), and return its pid.
 /// Should `proc` end first, or time run out, fail with what is known.
@@ -137,27 +108,9 @@ pub fn find_reader(proc: &mut Proc, name: &str) -> i32 {
     }
 }
 
-pub fn proc_status(pid: i32) -> String {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_else(|e| panic!("cannot read /proc/{pid}/status: {e}"))
-}
-
-/// The bit of `signal` in a /proc signal mask.
-pub fn bit(signal: libc::c_int) -> u64 {
-    1 << (signal - 1)
-}
-
 /// A mask line (SigBlk, ShdPnd, SigCgt...) of /proc/PID/status.
 pub fn mask(pid: i32, name: &str) -> u64 {
     u64::from_str_radix(&status_field(&proc_status(pid), name), 16).unwrap()
-}
-
-/// `sh -c '"$@"; echo $?' sh PROGRAM ARGS...`: the status as a shell sees it.
-pub fn via_shell(program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Cmd {
-    cmd("/bin/sh")
-        .args(["-c", r#""$@"; echo $?"#, "sh"])
-        .arg(program)
-        .args(args)
 }
 
 /// The optional fields (shared:N, master:N...) of the last mountinfo line
