@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::ffi::OsStr;
 use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 
@@ -120,5 +121,136 @@ fn a_mount_point_that_is_not_utf8() {
              {}\nnsenter: 0\n",
             uts.hostname()
         ));
+    nothing_left(&env);
+}
+
+/// `--list`'s form of a name, as lsns writes it: `\xHH` for a control
+/// character, a byte that is not UTF-8, and a backslash before `x`.
+fn lsns_escaped(name: &[u8]) -> String {
+    let mut out = String::new();
+    for (i, &b) in name.iter().enumerate() {
+        let before_x = b == b'\\' && name.get(i + 1) == Some(&b'x');
+        if b < 0x20 || b == 0x7f || b >= 0x80 || before_x {
+            out.push_str(&format!("\\x{b:02x}"));
+        } else {
+            out.push(b as char);
+        }
+    }
+    out
+}
+
+/// Read an escaped name back into its bytes.
+fn lsns_unescaped(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 2..i + 4)
+            .filter(|_| bytes[i..].starts_with(b"\\x"))
+            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        match hex {
+            Some(b) => {
+                out.push(b);
+                i += 4;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The `"path"` strings of a `--json` text, decoded; panics on anything
+/// that is not a well-formed JSON string (a raw control character, an
+/// unknown escape).
+fn json_paths(json: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    for (at, _) in json.match_indices("\"path\": \"") {
+        let mut chars = json[at + 9..].chars();
+        let mut path = String::new();
+        loop {
+            match chars.next().expect("unterminated JSON string") {
+                '"' => break,
+                '\\' => match chars.next().unwrap() {
+                    'n' => path.push('\n'),
+                    't' => path.push('\t'),
+                    'r' => path.push('\r'),
+                    'b' => path.push('\u{8}'),
+                    'f' => path.push('\u{c}'),
+                    c @ ('"' | '\\' | '/') => path.push(c),
+                    'u' => {
+                        let hex: String = chars.by_ref().take(4).collect();
+                        let code = u32::from_str_radix(&hex, 16).unwrap();
+                        path.push(char::from_u32(code).expect("a lone surrogate"));
+                    }
+                    c => panic!("not a JSON escape: \\{c}"),
+                },
+                c if (c as u32) < 0x20 => panic!("raw control character in JSON: {json:?}"),
+                c => path.push(c),
+            }
+        }
+        paths.push(path);
+    }
+    paths
+}
+
+/// A file named `x`, newline, and what looks like another `--list` line,
+/// and one whose name is not UTF-8 either: one escaped line each in
+/// `--list`; in `--json`, the first name itself, the second in the escaped
+/// form, which reads back to its bytes.
+#[test]
+fn bound_files_with_hostile_names() {
+    let env = Env::new();
+    let target = Target::new(&["uts"]);
+    let forged = env.tmp().join("x\n4026531999 net 0 forged");
+    let mut raw = env.dir().as_os_str().as_bytes().to_vec();
+    raw.extend_from_slice(b"/y\xff\n4026531999 net 0 forged\\x41");
+    let not_utf8 = OsStr::from_bytes(&raw);
+    let script = r#"
+        "$N" --list >"$D/before"
+        echo "before: $?"
+        "$N" "/proc/$T/ns/uts" "$1"
+        echo "bind: $?"
+        "$N" "/proc/$T/ns/uts" "$2"
+        echo "bind: $?"
+        "$N" --list >"$D/after"
+        echo "after: $?"
+        "$N" --json >"$D/json"
+        echo "json: $?"
+    "#;
+    private_shell(&env, script)
+        .env("T", target.pid().to_string())
+        .arg(&forged)
+        .arg(not_utf8)
+        .run()
+        .success()
+        .stderr_is("")
+        .stdout_is("before: 0\nbind: 0\nbind: 0\nafter: 0\njson: 0\n");
+
+    let read = |name: &str| std::fs::read_to_string(env.dir().join(name)).unwrap();
+    let (before, after) = (read("before"), read("after"));
+    let inode: u64 = target
+        .ns("uts")
+        .trim_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap();
+    let line = |path: &[u8]| format!("{inode:>10} uts         1 {}\n", lsns_escaped(path));
+    let forged_bytes = forged.as_os_str().as_bytes();
+    assert_eq!(
+        after,
+        format!("{before}{}{}", line(forged_bytes), line(&raw)),
+        "--list: one escaped line for each bound file"
+    );
+    assert!(line(&raw).contains("\\xff\\x0a4026531999 net 0 forged\\x5cx41\n"));
+
+    let json = read("json");
+    let paths = json_paths(&json);
+    let last_two = &paths[paths.len() - 2..];
+    assert_eq!(last_two[0].as_bytes(), forged_bytes, "in {json}");
+    assert_eq!(last_two[1], lsns_escaped(&raw), "in {json}");
+    assert_eq!(lsns_unescaped(&last_two[1]), raw);
     nothing_left(&env);
 }
