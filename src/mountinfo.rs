@@ -28,46 +28,56 @@ impl Mount {
     }
 }
 
-/// mountinfo escapes space, tab, newline and backslash as `\ooo`.
-fn unescape(field: &str) -> PathBuf {
-    let bytes = field.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
+/// mountinfo escapes space, tab, newline and backslash as `\ooo`; every
+/// other byte of a path is given as it is, UTF-8 or not.
+fn unescape(field: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(field.len());
     let mut i = 0;
-    while i < bytes.len() {
-        let octal = bytes
+    while i < field.len() {
+        let octal = field
             .get(i + 1..i + 4)
-            .filter(|d| bytes[i] == b'\\' && d.iter().all(|b| (b'0'..=b'7').contains(b)));
+            .filter(|d| field[i] == b'\\' && d.iter().all(|b| (b'0'..=b'7').contains(b)));
         match octal {
             Some(d) => {
                 out.push((d[0] - b'0') << 6 | (d[1] - b'0') << 3 | (d[2] - b'0'));
                 i += 4;
             }
             None => {
-                out.push(bytes[i]);
+                out.push(field[i]);
                 i += 1;
             }
         }
     }
-    PathBuf::from(OsString::from_vec(out))
+    out
 }
 
-/// Parse one line; None for anything malformed.
-pub fn parse_line(line: &str) -> Option<Mount> {
-    let mut fields = line.split(' ');
-    let id = fields.next()?.parse().ok()?;
+fn path(field: &[u8]) -> PathBuf {
+    PathBuf::from(OsString::from_vec(unescape(field)))
+}
+
+/// Tags and file system types are the kernel's own words (a FUSE subtype
+/// excepted, which is the mounter's choice): text, lossily if need be.
+fn text(field: &[u8]) -> String {
+    String::from_utf8_lossy(&unescape(field)).into_owned()
+}
+
+/// Parse one line (without its newline); None for anything malformed.
+pub fn parse_line(line: &[u8]) -> Option<Mount> {
+    let mut fields = line.split(|&b| b == b' ');
+    let id = std::str::from_utf8(fields.next()?).ok()?.parse().ok()?;
     let _parent = fields.next()?;
     let _device = fields.next()?;
-    let root = unescape(fields.next()?);
-    let point = unescape(fields.next()?);
+    let root = path(fields.next()?);
+    let point = path(fields.next()?);
     let _options = fields.next()?;
     let mut tags = Vec::new();
     for field in fields.by_ref() {
-        if field == "-" {
+        if field == b"-" {
             break;
         }
-        tags.push(field.to_owned());
+        tags.push(text(field));
     }
-    let fstype = fields.next()?.to_owned();
+    let fstype = text(fields.next()?);
     Some(Mount {
         id,
         root,
@@ -77,11 +87,17 @@ pub fn parse_line(line: &str) -> Option<Mount> {
     })
 }
 
-/// Every mount this process sees, in mountinfo's order.
+/// Every mount in a mountinfo text, in its order.
+fn parse(data: &[u8]) -> Vec<Mount> {
+    data.split(|&b| b == b'\n').filter_map(parse_line).collect()
+}
+
+/// Every mount this process sees, in mountinfo's order. Read as bytes: a
+/// mount point may be any name a directory can have, not only UTF-8.
 pub fn read() -> Result<Vec<Mount>> {
     let path = "/proc/self/mountinfo";
-    let text = std::fs::read_to_string(path).context(|| format!("cannot read {path}"))?;
-    Ok(text.lines().filter_map(parse_line).collect())
+    let data = std::fs::read(path).context(|| format!("cannot read {path}"))?;
+    Ok(parse(&data))
 }
 
 /// The mount with this id (from statx STATX_MNT_ID).
@@ -92,10 +108,12 @@ pub fn by_id(id: u64) -> Result<Option<Mount>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::ffi::OsStrExt;
 
     #[test]
     fn parses_tags_and_escapes() {
-        let line = "36 35 98:0 /mnt1 /mnt\\040two rw,noatime master:1 shared:7 - ext3 /dev/root rw";
+        let line =
+            b"36 35 98:0 /mnt1 /mnt\\040two rw,noatime master:1 shared:7 - ext3 /dev/root rw";
         let m = parse_line(line).unwrap();
         assert_eq!(m.id, 36);
         assert_eq!(m.root, PathBuf::from("/mnt1"));
@@ -103,10 +121,45 @@ mod tests {
         assert_eq!(m.tags, ["master:1", "shared:7"]);
         assert_eq!(m.fstype, "ext3");
         assert!(m.is_shared());
-        let private = parse_line("40 1 0:4 uts:[4026532] /tmp/u rw - nsfs nsfs rw").unwrap();
+        let private = parse_line(b"40 1 0:4 uts:[4026532] /tmp/u rw - nsfs nsfs rw").unwrap();
         assert!(private.tags.is_empty() && !private.is_shared());
         assert_eq!(private.fstype, "nsfs");
-        assert_eq!(parse_line("garbage"), None);
+        assert_eq!(parse_line(b"garbage"), None);
+        assert_eq!(parse_line(b""), None);
+    }
+
+    /// Bytes that are not UTF-8 come through as they are, next to the
+    /// kernel's escapes (newline, tab, backslash, space), and a mount with
+    /// such a name spoils neither its own line nor the others.
+    #[test]
+    fn paths_are_bytes() {
+        let data = b"1 0 8:1 / / rw shared:1 - ext4 /dev/sda1 rw\n\
+            41 1 0:50 / /tmp/odd\xff rw - tmpfs x rw\n\
+            42 1 0:4 net:[4026532301] /tmp/a\\012b\\011c\\134d\\040\xc3\x28 rw - nsfs nsfs rw\n\
+            43 1 0:51 /sub\\134 /\xfe\\134\\0 rw shared:9 - tmpfs y rw\n";
+        let mounts = parse(data);
+        let points: Vec<&[u8]> = mounts
+            .iter()
+            .map(|m| m.point.as_os_str().as_bytes())
+            .collect();
+        assert_eq!(
+            points,
+            [
+                &b"/"[..],
+                b"/tmp/odd\xff",
+                b"/tmp/a\nb\tc\\d \xc3\x28",
+                // A backslash with fewer than three octal digits is itself.
+                b"/\xfe\\\\0",
+            ]
+        );
+        assert_eq!(mounts[1].fstype, "tmpfs");
+        assert_eq!(mounts[2].root, PathBuf::from("net:[4026532301]"));
+        assert_eq!(mounts[3].root, PathBuf::from("/sub\\"));
+        assert_eq!(mounts[3].tags, ["shared:9"]);
+        assert_eq!(
+            mounts.iter().map(|m| m.id).collect::<Vec<_>>(),
+            [1, 41, 42, 43]
+        );
     }
 
     #[test]

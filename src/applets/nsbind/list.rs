@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::mountinfo;
@@ -99,7 +100,7 @@ fn as_table(bound: &[Bound]) -> String {
             b.inode,
             b.kind,
             b.nprocs,
-            b.path.display()
+            escape(b.path.as_os_str().as_bytes())
         );
     }
     text
@@ -116,7 +117,7 @@ fn as_json(bound: &[Bound]) -> String {
             b.inode,
             json_string(&b.kind),
             b.nprocs,
-            json_string(&b.path.to_string_lossy())
+            json_string(&json_path(&b.path))
         );
     }
     text.push_str(if bound.is_empty() {
@@ -125,6 +126,58 @@ fn as_json(bound: &[Bound]) -> String {
         "\n   ]\n}\n"
     });
     text
+}
+
+/// A path as JSON can carry it: the name itself when it is UTF-8 (JSON's
+/// own escapes then make any character safe); otherwise the table's
+/// escaped form, since a JSON string holds characters, not bytes.
+fn json_path(path: &Path) -> String {
+    let bytes = path.as_os_str().as_bytes();
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => escape(bytes),
+    }
+}
+
+/// A name made safe for a terminal and for line-by-line reading, as lsns
+/// (libsmartcols) writes it: a control character, each byte of another
+/// character that does not print, and each byte that is not UTF-8 become
+/// `\xHH`, and so does a backslash before `x`, so that the form can be
+/// read back without doubt. Everything else stays as it is.
+fn escape(name: &[u8]) -> String {
+    let mut out = String::with_capacity(name.len());
+    let hex = |out: &mut String, bytes: &[u8]| {
+        for b in bytes {
+            let _ = write!(out, "\\x{b:02x}");
+        }
+    };
+    for chunk in name.utf8_chunks() {
+        let mut chars = chunk.valid().chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\\' && chars.peek() == Some(&'x') {
+                out.push_str("\\x5c");
+            } else if prints(c) {
+                out.push(c);
+            } else {
+                hex(&mut out, c.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+        }
+        hex(&mut out, chunk.invalid());
+    }
+    out
+}
+
+/// Whether a terminal shows `c` as a character: not a C0 or C1 control
+/// or DEL, not a line or paragraph separator, not an interlinear
+/// annotation control, not a noncharacter.
+fn prints(c: char) -> bool {
+    let u = u32::from(c);
+    !(c.is_control()
+        || u == 0x2028
+        || u == 0x2029
+        || (0xfff9..=0xfffb).contains(&u)
+        || u & 0xfffe == 0xfffe
+        || (0xfdd0..=0xfdef).contains(&u))
 }
 
 fn json_string(text: &str) -> String {
@@ -193,5 +246,56 @@ mod tests {
              {\"ns\": 4026532179, \"type\": \"uts\", \"nprocs\": 2, \"path\": \"/tmp/a \\\"b\\\"\\\\c\"}\n   ]\n}\n"
         );
         assert_eq!(as_json(&[]), "{\n   \"namespaces\": []\n}\n");
+    }
+
+    #[test]
+    fn escapes_as_lsns_does() {
+        assert_eq!(escape(b"/run/netns/blue"), "/run/netns/blue");
+        // Spaces, quotes, a lone backslash and printable UTF-8 stay.
+        assert_eq!(escape("/a b\"c\\d/é€😀".as_bytes()), "/a b\"c\\d/é€😀");
+        assert_eq!(
+            escape(b"x\n4026531999 net 0 forged"),
+            "x\\x0a4026531999 net 0 forged"
+        );
+        assert_eq!(escape(b"\t\r\x1b[2J\x7f"), "\\x09\\x0d\\x1b[2J\\x7f");
+        // A backslash before x, and only there, so \\xHH reads back.
+        assert_eq!(escape(b"a\\x41\\y\\"), "a\\x5cx41\\y\\");
+        // Bytes that are not UTF-8, one by one; a truncated sequence too.
+        assert_eq!(escape(b"odd\xff\xfe."), "odd\\xff\\xfe.");
+        assert_eq!(escape(b"\xe2\x82"), "\\xe2\\x82");
+        // Characters that do not print: every byte of each.
+        assert_eq!(
+            escape("\u{85}\u{2028}\u{fffe}".as_bytes()),
+            "\\xc2\\x85\\xe2\\x80\\xa8\\xef\\xbf\\xbe"
+        );
+    }
+
+    #[test]
+    fn hostile_paths_in_table_and_json() {
+        let bound = [Bound {
+            path: PathBuf::from(std::ffi::OsStr::from_bytes(
+                b"/t/x\n4026531999 net 0 forged\xff",
+            )),
+            kind: "uts".into(),
+            inode: 4026532179,
+            nprocs: 1,
+        }];
+        assert_eq!(
+            as_table(&bound),
+            "        NS TYPE   NPROCS PATH\n\
+             4026532179 uts         1 /t/x\\x0a4026531999 net 0 forged\\xff\n"
+        );
+        // Not UTF-8: the escaped form, as a JSON string.
+        assert!(
+            as_json(&bound).contains("\"path\": \"/t/x\\\\x0a4026531999 net 0 forged\\\\xff\"}")
+        );
+        // UTF-8: the name itself, in JSON's escapes.
+        let utf8 = [Bound {
+            path: PathBuf::from("/t/x\n4\u{1b}é"),
+            kind: "uts".into(),
+            inode: 4026532179,
+            nprocs: 1,
+        }];
+        assert!(as_json(&utf8).contains("\"path\": \"/t/x\\n4\\u001bé\"}"));
     }
 }

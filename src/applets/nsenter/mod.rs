@@ -13,7 +13,7 @@ mod options;
 
 use std::ffi::OsString;
 use std::os::fd::OwnedFd;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use nix::fcntl::{open, OFlag};
 use nix::sys::signal::{SigHandler, Signal};
@@ -40,6 +40,8 @@ struct Opened {
     entries: Vec<Entry>,
     root: Option<OwnedFd>,
     wd: Option<OwnedFd>,
+    /// The working directory we started in, as a path, for -r alone.
+    start_dir: Option<PathBuf>,
     env: Option<Vec<(OsString, OsString)>>,
     cgroup_procs: Option<OwnedFd>,
     exec_context: Option<String>,
@@ -65,7 +67,7 @@ fn run(c: &Config) -> Result<i32> {
     // we may still have the right; after, we may only then have it.
     let dropped_before = force_ids && nix::unistd::setgroups(&[]).is_ok();
     enter::all(opened.entries, target.as_ref().map(|t| &t.pidfd))?;
-    change_directories(c, opened.root, opened.wd)?;
+    change_directories(c, opened.root, opened.wd, opened.start_dir)?;
     if let Some(env) = &opened.env {
         exec::replace_environment(env);
     }
@@ -148,6 +150,12 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
     };
     let root = c.root.as_ref().map(|d| open_dir(d, "root")).transpose()?;
     let wd = c.wd.as_ref().map(|d| open_dir(d, "cwd")).transpose()?;
+    // Now, before entering a mount namespace resets it to its root.
+    let start_dir = if c.root.is_some() && c.wd.is_none() && c.wdns.is_none() {
+        start_dir()
+    } else {
+        None
+    };
     let env = if c.env {
         let data = need(target, "environ")?.read("environ")?;
         Some(parse_environ(&data))
@@ -177,6 +185,7 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
         entries,
         root,
         wd,
+        start_dir,
         env,
         cgroup_procs,
         exec_context,
@@ -329,21 +338,35 @@ fn parent_user_ns(entries: &[Entry], target: Option<&Target>) -> Result<OwnedFd>
     }
 }
 
-/// util-linux's order: root first (remembering the working directory when
-/// no other is asked for), then the working directory.
-fn change_directories(c: &Config, root: Option<OwnedFd>, wd: Option<OwnedFd>) -> Result<()> {
-    let mut wd = wd;
+/// Our working directory as a path, when there is one: None when it was
+/// removed, or is out of reach of our root (getcwd fails then, or, from an
+/// older C library, gives a path that does not start with `/`).
+fn start_dir() -> Option<PathBuf> {
+    nix::unistd::getcwd().ok().filter(|p| p.is_absolute())
+}
+
+/// util-linux's order: root first, then the working directory. With the
+/// root changed and no working directory asked for, we go to the path we
+/// started in, looked up inside the new root, or to its `/` when there is
+/// no such directory there. (util-linux keeps the old working directory
+/// open and returns to it, outside the new root, so `cd ..` leaves it.)
+fn change_directories(
+    c: &Config,
+    root: Option<OwnedFd>,
+    wd: Option<OwnedFd>,
+    start_dir: Option<PathBuf>,
+) -> Result<()> {
     if let Some(root) = root {
-        if wd.is_none() && c.wdns.is_none() {
-            wd = Some(
-                open(".", OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty())
-                    .context(|| "cannot open current working directory")?,
-            );
-        }
         nix::unistd::fchdir(&root).context(|| "change directory by root file descriptor failed")?;
         nix::unistd::chroot(".").context(|| "chroot failed")?;
         nix::unistd::chdir("/").context(|| "cannot change directory to /")?;
+        if let Some(dir) = start_dir {
+            // Resolved under the new root, so `..` and symbolic links stop
+            // at it; where there is no such directory, we stay at `/`.
+            let _ = nix::unistd::chdir(&dir);
+        }
     }
+    let mut wd = wd;
     if let Some(dir) = &c.wdns {
         // Looked up inside: after entering and after the chroot.
         wd = Some(
