@@ -67,6 +67,13 @@ fn target_root_and_wd() {
             .run()
             .success()
             .stdout_is(&format!("{}\n", sub.display()));
+        // -r alone keeps our working directory, here inside the root.
+        cmd(&program)
+            .current_dir(&sub)
+            .args(["-t", &pid, "-u", "-r", "/bin/busybox", "pwd"])
+            .run()
+            .success()
+            .stdout_is("/sub\n");
     }
 }
 

@@ -40,8 +40,8 @@ struct Opened {
     entries: Vec<Entry>,
     root: Option<OwnedFd>,
     wd: Option<OwnedFd>,
-    /// The working directory we started in, as a path, for -r alone.
-    start_dir: Option<PathBuf>,
+    /// The working directory we started in, for -r alone.
+    start_dir: Option<StartDir>,
     env: Option<Vec<(OsString, OsString)>>,
     cgroup_procs: Option<OwnedFd>,
     exec_context: Option<String>,
@@ -341,29 +341,51 @@ fn parent_user_ns(entries: &[Entry], target: Option<&Target>) -> Result<OwnedFd>
 /// Our working directory as a path, when there is one: None when it was
 /// removed, or is out of reach of our root (getcwd fails then, or, from an
 /// older C library, gives a path that does not start with `/`).
-fn start_dir() -> Option<PathBuf> {
-    nix::unistd::getcwd().ok().filter(|p| p.is_absolute())
+/// The working directory we started in: the directory itself, and its
+/// path (none when it has been removed or lies outside our root).
+struct StartDir {
+    fd: Option<OwnedFd>,
+    path: Option<PathBuf>,
+}
+
+fn start_dir() -> Option<StartDir> {
+    let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
+    Some(StartDir {
+        fd: open(".", flags, Mode::empty()).ok(),
+        path: nix::unistd::getcwd().ok().filter(|p| p.is_absolute()),
+    })
 }
 
 /// util-linux's order: root first, then the working directory. With the
-/// root changed and no working directory asked for, we go to the path we
+/// root changed and no working directory asked for, we stay where we
+/// started if that lies inside the new root; otherwise we go to the path we
 /// started in, looked up inside the new root, or to its `/` when there is
-/// no such directory there. (util-linux keeps the old working directory
-/// open and returns to it, outside the new root, so `cd ..` leaves it.)
+/// no such directory there. (util-linux returns to where it started even
+/// outside the new root, so `cd ..` leaves the root.)
 fn change_directories(
     c: &Config,
     root: Option<OwnedFd>,
     wd: Option<OwnedFd>,
-    start_dir: Option<PathBuf>,
+    start_dir: Option<StartDir>,
 ) -> Result<()> {
     if let Some(root) = root {
         nix::unistd::fchdir(&root).context(|| "change directory by root file descriptor failed")?;
         nix::unistd::chroot(".").context(|| "chroot failed")?;
-        nix::unistd::chdir("/").context(|| "cannot change directory to /")?;
-        if let Some(dir) = start_dir {
-            // Resolved under the new root, so `..` and symbolic links stop
-            // at it; where there is no such directory, we stay at `/`.
-            let _ = nix::unistd::chdir(&dir);
+        if let Some(start) = start_dir {
+            // The kernel names a working directory from the root only when
+            // it lies under the root; otherwise getcwd(3) fails.
+            let inside = start.fd.is_some_and(|fd| nix::unistd::fchdir(&fd).is_ok())
+                && nix::unistd::getcwd().is_ok();
+            if !inside {
+                nix::unistd::chdir("/").context(|| "cannot change directory to /")?;
+                // Resolved under the new root, so `..` and symbolic links
+                // stop at it; where there is no such directory, we stay at `/`.
+                if let Some(path) = start.path {
+                    let _ = nix::unistd::chdir(&path);
+                }
+            }
+        } else {
+            nix::unistd::chdir("/").context(|| "cannot change directory to /")?;
         }
     }
     let mut wd = wd;
