@@ -71,6 +71,7 @@ mod tests {
     fn mount(root: &str, point: &str, fstype: &str) -> Mount {
         Mount {
             id: 1,
+            parent: 1,
             root: PathBuf::from(root),
             point: PathBuf::from(point),
             tags: Vec::new(),

@@ -56,22 +56,6 @@ impl Program {
         }
     }
 
-    /// Find out, as execvp would, whether exec can be expected to succeed:
-    /// the error it would fail with otherwise. For callers that must undo
-    /// work when the program cannot run, before it is too late to undo it.
-    pub fn check_runnable(&self) -> Result<()> {
-        let name = OsStr::from_bytes(self.path.as_bytes());
-        let found = if !self.search || name.as_bytes().contains(&b'/') {
-            runnable(Path::new(name))
-        } else {
-            search_path(name)
-        };
-        found.map_err(|errno| Error::Exec {
-            program: self.path.to_string_lossy().into_owned(),
-            errno,
-        })
-    }
-
     /// Replace this process with the program. Only returns on failure.
     ///
     /// Everything here is async-signal-safe, so it may run right after fork.

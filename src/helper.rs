@@ -13,8 +13,9 @@
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 use nix::errno::Errno;
+use nix::sys::signal::{sigprocmask, SigSet, SigmaskHow};
 use nix::sys::wait::{waitpid, WaitStatus};
-use nix::unistd::{fork, ForkResult, Pid};
+use nix::unistd::{fork, getpid, ForkResult, Pid};
 
 use crate::error::{Context, Error, Result};
 use crate::sys;
@@ -39,7 +40,11 @@ impl Channel {
 
 /// The caller's side: a running helper.
 pub struct Helper {
+    /// Our child, to reap; None once reaped, or when detached.
     pid: Option<Pid>,
+    /// Who forked it: a child of ours that inherited this handle must not
+    /// try to reap it.
+    forker: Pid,
     orders: Option<OwnedFd>,
     reports: OwnedFd,
 }
@@ -66,20 +71,52 @@ fn write_byte(fd: &OwnedFd, byte: u8) -> nix::Result<()> {
     }
 }
 
+/// How a helper stands to the process that forks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parentage {
+    /// Our child: reaped by `finish`.
+    Child,
+    /// Forked through an intermediate process that leaves at once, so that
+    /// it is nobody's child of ours: for a helper that must outlive our
+    /// exec of the program, which should not find an unknown child.
+    Detached,
+}
+
 /// Fork a helper that runs `work` and exits: 0 when it returns Ok, 1 after
 /// reporting the error when it fails. `keep` lists the descriptors of ours
 /// that it needs; every other one is closed in the helper, so that it never
 /// holds another helper's pipe open.
-pub fn spawn(keep: &[RawFd], work: impl FnOnce(Channel) -> Result<()>) -> Result<Helper> {
+///
+/// The helper runs with every signal blocked. It ends when its work is done
+/// or its orders reach EOF, and it must get to undo what it did: a Ctrl-C
+/// or `kill -TERM` sent to our whole process group must not cut it short.
+/// Only SIGKILL can.
+pub fn spawn(
+    keep: &[RawFd],
+    parentage: Parentage,
+    work: impl FnOnce(Channel) -> Result<()>,
+) -> Result<Helper> {
     let (order_read, order_write) = sys::pipe().context(|| "pipe failed")?;
     let (report_read, report_write) = sys::pipe().context(|| "pipe failed")?;
+    // Blocked before the fork, so that no signal reaches the helper before
+    // it could block it; we restore our own mask right after.
+    let mut old = SigSet::empty();
+    sigprocmask(SigmaskHow::SIG_BLOCK, Some(&SigSet::all()), Some(&mut old))
+        .context(|| "sigprocmask failed")?;
     // SAFETY: nsbox is single-threaded, so the child may run anything.
-    match unsafe { fork() }.context(|| "fork failed")? {
+    let forked = unsafe { fork() };
+    if !matches!(forked, Ok(ForkResult::Child)) {
+        let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+    }
+    match forked.context(|| "fork failed")? {
         ForkResult::Child => {
             drop((order_write, report_read));
             let mut kept = keep.to_vec();
             kept.extend([order_read.as_raw_fd(), report_write.as_raw_fd()]);
             sys::close_all_except(&kept);
+            if parentage == Parentage::Detached {
+                leave_helper_behind();
+            }
             let channel = Channel {
                 orders: order_read,
                 reports: report_write,
@@ -94,11 +131,38 @@ pub fn spawn(keep: &[RawFd], work: impl FnOnce(Channel) -> Result<()>) -> Result
             // SAFETY: leave at once, running none of the caller's destructors.
             unsafe { libc::_exit(code) }
         }
-        ForkResult::Parent { child } => Ok(Helper {
-            pid: Some(child),
-            orders: Some(order_write),
-            reports: report_read,
-        }),
+        ForkResult::Parent { child } => {
+            drop((order_read, report_write));
+            let pid = match parentage {
+                Parentage::Child => Some(child),
+                // The intermediate exits as soon as the helper is forked.
+                Parentage::Detached => match crate::exec::wait_quietly(child) {
+                    Some(0) => None,
+                    _ => return Err(Error::Reported),
+                },
+            };
+            Ok(Helper {
+                pid,
+                forker: getpid(),
+                orders: Some(order_write),
+                reports: report_read,
+            })
+        }
+    }
+}
+
+/// In the intermediate process: fork the helper proper and exit, so that
+/// the helper is handed to the system's reaper instead of us.
+fn leave_helper_behind() {
+    // SAFETY: single-threaded; the parent side only exits.
+    match unsafe { fork() } {
+        Ok(ForkResult::Child) => {}
+        Ok(ForkResult::Parent { .. }) => unsafe { libc::_exit(0) },
+        Err(errno) => {
+            Error::sys("fork failed", errno).report(crate::applet_name());
+            // SAFETY: leave at once, running none of the caller's destructors.
+            unsafe { libc::_exit(1) }
+        }
     }
 }
 
@@ -125,17 +189,25 @@ impl Helper {
         }
     }
 
-    /// Give up our end of the order pipe: the helper reads EOF.
+    /// Give up our end of the order pipe: the helper reads EOF once no
+    /// other process holds it either.
     pub fn close_orders(&mut self) {
         self.orders = None;
     }
 
-    /// Close our end and reap the helper: Ok when it exited with 0.
+    /// Close our end of the orders and wait until the helper has ended
+    /// (its end of the reports pipe closes); reap it if it is our child.
+    /// Ok when it exited with 0, or when we cannot know (detached, or a
+    /// copy of the helper's handle inherited by a child of ours).
     pub fn finish(&mut self) -> Result<()> {
         self.close_orders();
+        while read_byte(&self.reports).is_some() {}
         let Some(pid) = self.pid.take() else {
             return Ok(());
         };
+        if getpid() != self.forker {
+            return Ok(());
+        }
         loop {
             match waitpid(pid, None) {
                 Ok(WaitStatus::Exited(_, 0)) => return Ok(()),
@@ -152,10 +224,8 @@ impl Helper {
 
 impl Drop for Helper {
     /// Whatever went wrong, the helper never outlives its use: closing the
-    /// orders tells it to undo and leave; then it is reaped.
+    /// orders tells it to undo and leave, and we wait until it has.
     fn drop(&mut self) {
-        if self.pid.is_some() {
-            let _ = self.finish();
-        }
+        let _ = self.finish();
     }
 }

@@ -11,6 +11,8 @@ use crate::error::{Context, Result};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mount {
     pub id: u64,
+    /// The mount this one is attached to (itself for the root).
+    pub parent: u64,
     /// The path inside its file system that is mounted (`/` for a whole one,
     /// `uts:[4026532...]` for a namespace file).
     pub root: PathBuf,
@@ -65,7 +67,7 @@ fn text(field: &[u8]) -> String {
 pub fn parse_line(line: &[u8]) -> Option<Mount> {
     let mut fields = line.split(|&b| b == b' ');
     let id = std::str::from_utf8(fields.next()?).ok()?.parse().ok()?;
-    let _parent = fields.next()?;
+    let parent = std::str::from_utf8(fields.next()?).ok()?.parse().ok()?;
     let _device = fields.next()?;
     let root = path(fields.next()?);
     let point = path(fields.next()?);
@@ -80,6 +82,7 @@ pub fn parse_line(line: &[u8]) -> Option<Mount> {
     let fstype = text(fields.next()?);
     Some(Mount {
         id,
+        parent,
         root,
         point,
         tags,
@@ -116,6 +119,7 @@ mod tests {
             b"36 35 98:0 /mnt1 /mnt\\040two rw,noatime master:1 shared:7 - ext3 /dev/root rw";
         let m = parse_line(line).unwrap();
         assert_eq!(m.id, 36);
+        assert_eq!(m.parent, 35);
         assert_eq!(m.root, PathBuf::from("/mnt1"));
         assert_eq!(m.point, PathBuf::from("/mnt two"));
         assert_eq!(m.tags, ["master:1", "shared:7"]);

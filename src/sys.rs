@@ -166,12 +166,80 @@ pub fn open_ns_by_id(id: u64) -> nix::Result<OwnedFd> {
 
 /// Whether `fd` lives on nsfs, that is, names a namespace.
 pub fn is_nsfs(fd: impl AsFd) -> nix::Result<bool> {
+    fs_type(fd).map(|t| t == NSFS_MAGIC)
+}
+
+/// `statfs.f_type` of the file system that holds the file behind `fd`.
+pub fn fs_type(fd: impl AsFd) -> nix::Result<libc::c_long> {
     let mut st = std::mem::MaybeUninit::<libc::statfs>::uninit();
     // SAFETY: fstatfs fills the buffer on success, and we read it only then.
     let ret = unsafe { libc::fstatfs(fd.as_fd().as_raw_fd(), st.as_mut_ptr()) };
     check(ret.into())?;
     // SAFETY: initialised by the successful call above.
-    Ok(unsafe { st.assume_init() }.f_type as libc::c_long == NSFS_MAGIC)
+    Ok(unsafe { st.assume_init() }.f_type as libc::c_long)
+}
+
+// <linux/mount.h>: the new mount API (Linux 5.2).
+const OPEN_TREE_CLONE: libc::c_uint = 1;
+const MOVE_MOUNT_F_EMPTY_PATH: libc::c_uint = 0x4;
+const MOVE_MOUNT_T_EMPTY_PATH: libc::c_uint = 0x40;
+
+/// A detached copy of the file behind `fd` as a mount of its own (what
+/// `mount --bind` would attach), not yet attached anywhere. Close-on-exec.
+pub fn open_tree_clone(fd: impl AsFd) -> nix::Result<OwnedFd> {
+    let flags =
+        OPEN_TREE_CLONE | libc::O_CLOEXEC as libc::c_uint | libc::AT_EMPTY_PATH as libc::c_uint;
+    // SAFETY: an fd, an empty path and flags; a new fd or -1.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_open_tree,
+            fd.as_fd().as_raw_fd(),
+            c"".as_ptr(),
+            flags,
+        )
+    };
+    let fd = check(ret)?;
+    // SAFETY: the fd is new and ours alone.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+}
+
+/// Attach the detached mount `tree` onto the file behind `onto`, by
+/// descriptor: no path is looked up, so nothing can be swapped in between.
+/// `tree` then names the attached mount itself.
+pub fn move_mount_onto(tree: impl AsFd, onto: impl AsFd) -> nix::Result<()> {
+    // SAFETY: two fds with empty paths; 0 or -1.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_move_mount,
+            tree.as_fd().as_raw_fd(),
+            c"".as_ptr(),
+            onto.as_fd().as_raw_fd(),
+            c"".as_ptr(),
+            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH,
+        )
+    };
+    check(ret).map(drop)
+}
+
+/// The text of the symbolic link behind `fd` (opened O_PATH|O_NOFOLLOW).
+pub fn read_link(fd: impl AsFd) -> nix::Result<Vec<u8>> {
+    let mut buf = vec![0u8; libc::PATH_MAX as usize];
+    // SAFETY: readlinkat writes at most buf.len() bytes into buf.
+    let ret = unsafe {
+        libc::readlinkat(
+            fd.as_fd().as_raw_fd(),
+            c"".as_ptr(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+        )
+    };
+    let len = check(ret as libc::c_long)? as usize;
+    // A link as long as the buffer may have been cut short; none can be.
+    if len >= buf.len() {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    buf.truncate(len);
+    Ok(buf)
 }
 
 /// A file descriptor that refers to a process, immune to PID reuse.

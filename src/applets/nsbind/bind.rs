@@ -1,54 +1,20 @@
 //! Binding: a namespace file, or a process's namespaces, onto files.
 
-use std::os::fd::OwnedFd;
-use std::path::{Path, PathBuf};
+use std::ffi::OsStr;
+use std::os::fd::{AsFd, OwnedFd};
+use std::path::Path;
+use std::rc::Rc;
 
 use nix::errno::Errno;
-use nix::fcntl::{open, Flock, FlockArg, OFlag};
-use nix::sys::stat::Mode;
+use nix::fcntl::{openat, AtFlags, OFlag};
+use nix::sys::stat::{fstatat, mkdirat, Mode};
+use nix::unistd::{unlinkat, UnlinkatFlags};
 
-use crate::error::{Context, Error, Result};
-use crate::ns::{Kind, NsFile};
-use crate::persist::{self, Target as BindTarget};
+use crate::error::{Error, Result};
+use crate::ns::{self, Kind, NsFile};
+use crate::persist::{self, path, Target};
 use crate::sys;
-use crate::target::{self, Target};
-
-/// The directory holding `path`, locked for as long as the value lives.
-/// Every nsbind takes it around its checks and its mount, so that two
-/// binds racing for one file cannot both find it free (one wins, the other
-/// fails cleanly), as ip netns does with /run/netns.
-pub struct LockedDir {
-    lock: Flock<OwnedFd>,
-}
-
-impl LockedDir {
-    pub fn of(path: &Path) -> Result<(LockedDir, PathBuf)> {
-        let name = path
-            .file_name()
-            .ok_or_else(|| Error::msg(format!("{} does not name a file", path.display())))?;
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        let fd = open(
-            dir,
-            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
-            Mode::empty(),
-        )
-        .context(|| format!("cannot open {}", dir.display()))?;
-        Ok((LockedDir::lock(fd, dir)?, PathBuf::from(name)))
-    }
-
-    pub fn lock(fd: OwnedFd, dir: &Path) -> Result<LockedDir> {
-        let lock = Flock::lock(fd, FlockArg::LockExclusive)
-            .map_err(|(_, errno)| Error::sys(format!("cannot lock {}", dir.display()), errno))?;
-        Ok(LockedDir { lock })
-    }
-
-    pub fn fd(&self) -> &OwnedFd {
-        &self.lock
-    }
-}
+use crate::target::{self, Target as Process};
 
 /// `nsbind [--type TYPE] NSFILE TARGET`.
 pub fn file(nsfile: &Path, want: Option<&'static Kind>, target: &Path) -> Result<()> {
@@ -79,15 +45,21 @@ pub fn process(spec: target::Spec, entry: &str, target: &Path) -> Result<()> {
 
 /// Bind one namespace onto one file, under the lock of its directory.
 fn one(source: &NsFile, shown: &Path, target: &Path) -> Result<()> {
-    let (dir, name) = LockedDir::of(target)?;
-    let onto = persist::open_target_at(dir.fd(), source.kind, &name, target)?;
+    check_mount_ns(source, shown)?;
+    let (dir, name) = path::open_parent(target, "cannot create")?;
+    let dir = Rc::new(dir);
+    let _lock = persist::lock([dir.as_fd()]);
+    let onto = Target::open_in(Rc::clone(&dir), &name, source.kind, target)?;
     bind_onto(source, shown, &onto).map(drop)
 }
 
 /// Check and bind; a file we created for it goes again if that fails.
-fn bind_onto(source: &NsFile, shown: &Path, onto: &BindTarget) -> Result<OwnedFd> {
-    let bound =
-        check_mount_ns(source, shown, onto).and_then(|()| onto.bind_from(&source.fd, shown));
+fn bind_onto(source: &NsFile, shown: &Path, onto: &Target) -> Result<OwnedFd> {
+    let checked = match source.kind.flag {
+        libc::CLONE_NEWNS => onto.check_not_shared(),
+        _ => Ok(()),
+    };
+    let bound = checked.and_then(|()| persist::bind(onto, &source.fd, shown));
     if bound.is_err() {
         onto.remove_if_created();
     }
@@ -96,11 +68,10 @@ fn bind_onto(source: &NsFile, shown: &Path, onto: &BindTarget) -> Result<OwnedFd
 
 /// The two rules the kernel has for binding a mount namespace, checked
 /// first so as to say what to do instead of EINVAL.
-fn check_mount_ns(source: &NsFile, shown: &Path, onto: &BindTarget) -> Result<()> {
+fn check_mount_ns(source: &NsFile, shown: &Path) -> Result<()> {
     if source.kind.flag != libc::CLONE_NEWNS {
         return Ok(());
     }
-    onto.check_not_shared()?;
     let own = NsFile::open(Path::new("/proc/self/ns/mnt"))?;
     if own.id().ok() == source.id().ok() {
         return Err(Error::msg(format!(
@@ -133,7 +104,8 @@ const ALL_ORDER: [&str; 8] = ["mnt", "uts", "ipc", "net", "pid", "user", "cgroup
 /// are undone (and DIR removed if we made it).
 pub fn all(spec: target::Spec, dir: &Path) -> Result<()> {
     let process = target::hold(spec, "ns/mnt")?;
-    let made_dir = match nix::unistd::mkdir(dir, Mode::from_bits_truncate(0o755)) {
+    let (parent, name) = path::open_parent(dir, "cannot create")?;
+    let made_dir = match mkdirat(&parent, name.as_os_str(), Mode::from_bits_truncate(0o755)) {
         Ok(()) => true,
         Err(Errno::EEXIST) => false,
         Err(errno) => {
@@ -144,12 +116,12 @@ pub fn all(spec: target::Spec, dir: &Path) -> Result<()> {
         }
     };
     let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-    let fd = match open(dir, flags, Mode::empty()) {
+    let fd = match openat(&parent, name.as_os_str(), flags, Mode::empty()) {
         Ok(fd) => fd,
         // O_NOFOLLOW|O_DIRECTORY on a symbolic link: ENOTDIR (ELOOP without
         // O_DIRECTORY). Say which.
         Err(Errno::ENOTDIR | Errno::ELOOP)
-            if nix::sys::stat::lstat(dir)
+            if fstatat(&parent, name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
                 .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFLNK) =>
         {
             return Err(Error::msg(format!(
@@ -159,24 +131,39 @@ pub fn all(spec: target::Spec, dir: &Path) -> Result<()> {
         }
         Err(errno) => return Err(Error::sys(format!("cannot open {}", dir.display()), errno)),
     };
-    let locked = LockedDir::lock(fd, dir)?;
+    let made = if made_dir {
+        ns::identity(&fd).ok()
+    } else {
+        None
+    };
+    let fd = Rc::new(fd);
     let (mut mounts, mut onto) = (Vec::new(), Vec::new());
-    let result = bind_each(&process, dir, &locked, &mut mounts, &mut onto);
-    if result.is_err() {
-        persist::undo(&mounts, &onto);
-        if made_dir {
-            let _ = std::fs::remove_dir(dir);
+    let result = {
+        let _lock = persist::lock([fd.as_fd()]);
+        let result = bind_each(&process, dir, &fd, &mut mounts, &mut onto);
+        if result.is_err() {
+            persist::undo(&mounts, &onto);
+        }
+        result
+    };
+    drop((onto, fd));
+    // Remove DIR only if we made it and its name still leads there.
+    if let (Err(_), Some(id)) = (&result, made) {
+        let same = fstatat(&parent, name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
+            .is_ok_and(|st| st.st_dev == id.dev && st.st_ino == id.ino);
+        if same {
+            let _ = unlinkat(&parent, name.as_os_str(), UnlinkatFlags::RemoveDir);
         }
     }
     result
 }
 
 fn bind_each(
-    process: &Target,
+    process: &Process,
     dir: &Path,
-    locked: &LockedDir,
+    dir_fd: &Rc<OwnedFd>,
     mounts: &mut Vec<OwnedFd>,
-    made: &mut Vec<BindTarget>,
+    made: &mut Vec<Target>,
 ) -> Result<()> {
     let own_mnt = NsFile::open(Path::new("/proc/self/ns/mnt"))?.id().ok();
     for name in ALL_ORDER {
@@ -198,7 +185,7 @@ fn bind_each(
             continue;
         }
         let path = dir.join(name);
-        let onto = persist::open_target_at(locked.fd(), source.kind, Path::new(name), &path)?;
+        let onto = Target::open_in(Rc::clone(dir_fd), OsStr::new(name), source.kind, &path)?;
         let mounted = bind_onto(&source, &shown, &onto)?;
         mounts.push(mounted);
         made.push(onto);

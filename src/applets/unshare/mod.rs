@@ -18,9 +18,9 @@ use nix::unistd::{getpid, Pid};
 
 use crate::error::{Context, Error, Result};
 use crate::exec::{self, Forked, ParentSignals};
-use crate::helper::Helper;
+use crate::helper::{Helper, Parentage};
 use crate::idmap::{self, IdKind};
-use crate::persist::{self, BIND};
+use crate::persist::{self, Target, BIND};
 use crate::sys;
 
 use options::{Config, Parsed, Setgroups};
@@ -115,10 +115,11 @@ fn run(c: &Config) -> Result<i32> {
                 }
                 let _ = nix::unistd::write(&go, b"g");
                 drop(go);
-                // The child commits (or, failing, makes it undo) just
-                // before its exec; the helper then leaves.
-                binder.close_orders();
-                binder.finish()?;
+                // The helper keeps the mounts once the child has executed
+                // the program, and undoes them should it fail or die
+                // first. Wait for that, so that when we exit, whatever the
+                // child's fate, the mounts are as they will stay.
+                let _ = binder.finish();
             }
             Ok(exec::wait_and_mirror(child))
         }
@@ -170,7 +171,7 @@ enum Writer {
 
 fn spawn_mapper(maps: Vec<(IdKind, Vec<idmap::MapRange>, Writer)>) -> Result<Helper> {
     let pid = getpid().as_raw();
-    crate::helper::spawn(&[], move |channel| {
+    crate::helper::spawn(&[], Parentage::Child, move |channel| {
         if channel.next_order() != Some(MAP) {
             return Ok(());
         }
@@ -217,18 +218,30 @@ fn persist_helper(c: &Config) -> Result<Option<Helper>> {
     }
     let mut targets = Vec::new();
     for (kind, path) in &c.persist {
-        let opened = persist::open_target(kind, path).map(|target| targets.push(target));
-        let checked = opened.and_then(|()| match targets.last() {
-            Some(target) if kind.flag == libc::CLONE_NEWNS => target.check_not_shared(),
-            _ => Ok(()),
+        let opened = Target::open(kind, path).and_then(|target| {
+            targets.push(target);
+            match targets.last() {
+                Some(target) if kind.flag == libc::CLONE_NEWNS => target.check_not_shared(),
+                _ => Ok(()),
+            }
         });
-        if let Err(err) = checked {
+        if let Err(err) = opened {
             persist::remove_created(&targets);
             return Err(err);
         }
     }
-    // The helper owns the targets from here on, their removal included.
-    persist::spawn_binder(targets, getpid().as_raw()).map(Some)
+    // Without --fork the helper must outlive our exec of the program (it
+    // learns from that exec that the program runs), and the program must
+    // not find it among its children.
+    let parentage = match c.fork {
+        true => Parentage::Child,
+        false => Parentage::Detached,
+    };
+    // Once it runs, the helper owns the targets, their removal included; we
+    // only close our descriptors of them.
+    persist::spawn_binder(&targets, getpid().as_raw(), parentage)
+        .inspect_err(|_| persist::remove_created(&targets))
+        .map(Some)
 }
 
 /// --owner: create the user namespace as this user, so that it owns it.

@@ -12,41 +12,31 @@ use crate::error::{Context, Error, Result};
 use crate::exec::{self, Program};
 use crate::helper::Helper;
 use crate::idmap;
-use crate::persist::COMMIT;
+use crate::persist::{COMMIT, FAILED};
 use crate::sys;
 
 use super::options::Config;
 
-/// Do the rest and exec; only returns (the error) on failure. `binder`, when
-/// persisting, is told to keep its mounts only once nothing can fail any more
-/// but the exec itself, checked beforehand. `parent` is a pidfd of the
-/// parent for --kill-child.
+/// Do the rest and exec; only returns (the error) on failure. `binder`,
+/// when persisting, is told that the program is about to run just before
+/// the exec, and that it failed should the exec fail: it keeps its mounts
+/// only when the exec succeeded. `parent` is a pidfd of the parent for
+/// --kill-child.
 pub fn prepare_and_exec(c: &Config, binder: Option<&mut Helper>, parent: Option<OwnedFd>) -> Error {
-    let program = match prepare(c) {
+    let ready = prepare(c).and_then(|program| arm_kill_child(c, parent).map(|()| program));
+    let program = match ready {
         Ok(program) => program,
         Err(err) => return err,
     };
-    if let Some(binder) = binder {
-        if let Err(err) = program.check_runnable() {
-            return err;
-        }
-        if let Err(err) = arm_kill_child(c, parent) {
-            return err;
-        }
-        binder.send(COMMIT);
-        binder.close_orders();
-        // Without --fork the helper is our child: reap it before we become
-        // the program, which would not expect it. With --fork it is our
-        // parent's, and this finds nothing to wait for.
-        if !c.fork {
-            if let Err(err) = binder.finish() {
-                return err;
-            }
-        }
-    } else if let Err(err) = arm_kill_child(c, parent) {
-        return err;
-    }
-    program.exec()
+    let Some(binder) = binder else {
+        return program.exec();
+    };
+    binder.send(COMMIT);
+    let err = program.exec();
+    binder.send(FAILED);
+    // Say why only once the mounts are undone.
+    let _ = binder.finish();
+    err
 }
 
 fn prepare(c: &Config) -> Result<Program> {

@@ -1,0 +1,16 @@
+//! Keeping a namespace alive by bind-mounting it onto a file, safely: the
+//! target's directory is resolved once (`path`), the file opened or created
+//! in it and checked (`target`), the mount made and undone by descriptors
+//! only (`mount`) under a lock shared by every nsbox process (`lock`), and,
+//! for `unshare`, by a helper forked before anything changes (`binder`).
+
+mod binder;
+mod lock;
+mod mount;
+pub mod path;
+mod target;
+
+pub use binder::{spawn_binder, BIND, COMMIT, FAILED};
+pub use lock::lock;
+pub use mount::{bind, undo, unmount};
+pub use target::{remove_created, Target};
