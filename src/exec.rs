@@ -60,7 +60,16 @@ impl Program {
     ///
     /// Everything here is async-signal-safe, so it may run right after fork.
     pub fn exec(&self) -> Error {
+        self.exec_announced(|| {})
+    }
+
+    /// The same, calling `announce` at the last moment: after the signal
+    /// state is made pristine (so a signal held back until now has already
+    /// struck, and one that ends us ends us before the announcement), right
+    /// before the exec. `announce` must be async-signal-safe.
+    pub fn exec_announced(&self, announce: impl FnOnce()) -> Error {
         pristine_signals();
+        announce();
         let errno = if self.search {
             nix::unistd::execvp(&self.path, &self.argv).unwrap_err()
         } else {

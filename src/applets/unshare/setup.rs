@@ -18,9 +18,10 @@ use crate::sys;
 use super::options::Config;
 
 /// Do the rest and exec; only returns (the error) on failure. `binder`,
-/// when persisting, is told that the program is about to run just before
-/// the exec, and that it failed should the exec fail: it keeps its mounts
-/// only when the exec succeeded. `parent` is a pidfd of the parent for
+/// when persisting, is told that the program is about to run at the last
+/// moment before the exec, once signals we held back have struck, and that
+/// it failed should the exec fail: it keeps its mounts only when the exec
+/// succeeded. `parent` is a pidfd of the parent for
 /// --kill-child.
 pub fn prepare_and_exec(c: &Config, binder: Option<&mut Helper>, parent: Option<OwnedFd>) -> Error {
     let ready = prepare(c).and_then(|program| arm_kill_child(c, parent).map(|()| program));
@@ -31,8 +32,7 @@ pub fn prepare_and_exec(c: &Config, binder: Option<&mut Helper>, parent: Option<
     let Some(binder) = binder else {
         return program.exec();
     };
-    binder.send(COMMIT);
-    let err = program.exec();
+    let err = program.exec_announced(|| binder.send(COMMIT));
     binder.send(FAILED);
     // Say why only once the mounts are undone.
     let _ = binder.finish();
