@@ -1,7 +1,10 @@
 # nsbox: build, test and install.
 #
 #   make                  build target/release/nsbox
-#   make check            install the test dependencies (as root), run every test and lint
+#   make check            install the test dependencies (as root), run every test and
+#                         lint (the unit tests include a seeded fuzzer of every
+#                         command-line parser), then check that the host was left
+#                         as found: mounts, hostname, interfaces, /run/netns
 #   sudo make install     binary, one hard link per applet, man pages, completions
 #   sudo make uninstall   remove exactly what install put there
 #
@@ -40,11 +43,22 @@ build:
 $(BIN):
 	$(CARGO) build --release
 
+# The tests must leave the host as they found it: tests/host-state.sh takes
+# a snapshot before them and compares after, even when a step failed (a
+# failing test is the likeliest to leave something behind).
+CHECKS = '$(CARGO) test' '$(CARGO) fmt --check' '$(CARGO) clippy --all-targets -- -D warnings'
+
 check:
 	./tests/deps.sh
-	$(CARGO) test
-	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets -- -D warnings
+	@before=$$(mktemp) || exit 1; \
+	trap 'rm -f "$$before"' EXIT; trap 'exit 130' INT TERM; \
+	./tests/host-state.sh >"$$before" || exit 1; \
+	status=0; \
+	for step in $(CHECKS); do \
+		echo "$$step"; $$step || { status=$$?; break; }; \
+	done; \
+	./tests/host-state.sh --compare "$$before" || [ $$status -ne 0 ] || status=1; \
+	exit $$status
 
 install: $(BIN)
 	$(INSTALL) -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' \

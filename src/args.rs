@@ -89,6 +89,13 @@ impl<T: Copy + 'static> Getopt<T> {
         }
     }
 
+    /// How many words have been consumed: after an error, the failing word
+    /// is the last of them.
+    #[cfg(test)]
+    pub fn consumed(&self) -> usize {
+        self.next
+    }
+
     /// The operands left after the options: the program and its arguments.
     pub fn operands(self) -> Vec<OsString> {
         let mut args = self.args;
@@ -104,7 +111,9 @@ impl<T: Copy + 'static> Getopt<T> {
             .table
             .iter()
             .find(|o| o.short.is_some_and(|c| c as u32 == letter as u32))
-            .ok_or_else(|| Error::usage(format!("invalid option -- '{}'", char::from(letter))))?;
+            .ok_or_else(|| {
+                Error::usage(format!("invalid option -- '{}'", letter_at(bytes, offset)))
+            })?;
         let attached = (!rest.is_empty()).then(|| OsStr::from_bytes(rest).to_os_string());
         match opt.arg {
             Arg::None | Arg::OptionalLong(_) => {
@@ -181,6 +190,18 @@ impl<T: Copy + 'static> Getopt<T> {
             }
         }
     }
+}
+
+/// The option letter at `offset`, for a message: the whole character when
+/// a UTF-8 one starts there (glibc's getopt, working byte by byte, prints
+/// its first byte alone), else U+FFFD, as other non-UTF-8 text is shown.
+fn letter_at(bytes: &[u8], offset: usize) -> char {
+    let rest = &bytes[offset..];
+    let valid = match std::str::from_utf8(rest) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    valid.chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
 }
 
 impl<T: Copy + 'static> Iterator for Getopt<T> {
@@ -485,6 +506,17 @@ mod tests {
             "option '--fork' doesn't allow an argument"
         );
         assert!(matches!(parse(&["--x"]), Err(Error::Usage(_))));
+    }
+
+    /// Seen among the parser fuzzer's rejections: `-é` was reported as `-- 'Ã'`, the first
+    /// byte of the character taken for a Latin-1 one.
+    #[test]
+    fn a_letter_outside_ascii_is_shown_whole() {
+        assert_eq!(err(&["-é"]), "invalid option -- 'é'");
+        assert_eq!(err(&["-fé"]), "invalid option -- 'é'");
+        let bad = OsString::from_vec(b"-\xff\xc3".to_vec());
+        let got = Getopt::new(TABLE, vec![bad]).next().unwrap().unwrap_err();
+        assert_eq!(got.to_string(), "invalid option -- '\u{fffd}'");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The one error type of every applet: it decides the exit status and renders
 //! the single line `applet: what failed: strerror` that the user sees.
 
+use std::borrow::Cow;
 use std::ffi::CStr;
 use std::fmt;
 use std::io::Write;
@@ -24,8 +25,6 @@ pub enum Error {
     Msg(String),
     /// exec of the program failed: 127 when it does not exist, 126 otherwise.
     Exec { program: String, errno: Errno },
-    /// Called without the operands it needs: the synopsis, then the hint.
-    Synopsis(&'static str),
     /// Already reported, by a helper process or a program we ran: exit 1
     /// without a second message.
     Reported,
@@ -58,18 +57,27 @@ impl Error {
         }
     }
 
+    /// What `report` writes: `applet: message`, and for a command-line
+    /// mistake the hint; nothing for an error already reported.
+    pub fn render(&self, applet: &str) -> Option<String> {
+        if matches!(self, Error::Reported) {
+            return None;
+        }
+        let mut text = line(applet, &self.to_string());
+        if matches!(self, Error::Usage(_)) {
+            let hint = format!("Try '{applet} --help' for more information.");
+            text.push_str(&escape(&hint));
+            text.push('\n');
+        }
+        Some(text)
+    }
+
     /// Print the error as one write to stderr, so that lines from several
     /// processes never interleave mid-line.
     pub fn report(&self, applet: &str) {
-        let mut text = match self {
-            Error::Reported => return,
-            Error::Synopsis(synopsis) => format!("Usage: {applet} {synopsis}\n"),
-            _ => format!("{applet}: {self}\n"),
-        };
-        if matches!(self, Error::Usage(_) | Error::Synopsis(_)) {
-            text.push_str(&format!("Try '{applet} --help' for more information.\n"));
+        if let Some(text) = self.render(applet) {
+            let _ = std::io::stderr().write_all(text.as_bytes());
         }
-        let _ = std::io::stderr().write_all(text.as_bytes());
     }
 }
 
@@ -77,7 +85,6 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Usage(text) | Error::Msg(text) => f.write_str(text),
-            Error::Synopsis(synopsis) => write!(f, "usage: {synopsis}"),
             Error::Reported => f.write_str("failed"),
             Error::Sys { what, errno } => write!(f, "{what}: {}", strerror(*errno)),
             Error::Exec { program, errno } => {
@@ -85,6 +92,43 @@ impl fmt::Display for Error {
             }
         }
     }
+}
+
+/// `applet: message` and a newline: one line, whatever the message holds.
+pub fn line(applet: &str, message: &str) -> String {
+    let mut text = escape(&format!("{applet}: {message}")).into_owned();
+    text.push('\n');
+    text
+}
+
+/// The text with every control character written as `\xHH`, one escape per
+/// byte, as util-linux's lsns does: a file name or option value echoed into
+/// a message can then neither end the line early (a newline, a carriage
+/// return) nor drive the terminal (an escape sequence, C1's CSI), so that no
+/// input can split an error line or forge another. The Unicode line and
+/// paragraph separators count too, and so does a backslash that starts
+/// `\x`, which keeps the escaping unambiguous.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    let unsafe_at = |(i, c): (usize, char)| {
+        c.is_control()
+            || c == '\u{2028}'
+            || c == '\u{2029}'
+            || (c == '\\' && text[i + 1..].starts_with('x'))
+    };
+    if !text.char_indices().any(unsafe_at) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, c) in text.char_indices() {
+        if unsafe_at((i, c)) {
+            for byte in c.encode_utf8(&mut [0; 4]).bytes() {
+                out.push_str(&format!("\\x{byte:02x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// The C library's description of an errno, as util-linux prints it; never
@@ -149,5 +193,55 @@ mod tests {
             e.to_string(),
             "failed to execute /etc/passwd: Permission denied"
         );
+    }
+
+    #[test]
+    fn report_is_the_message_and_for_usage_the_hint() {
+        assert_eq!(
+            Error::msg("bad").render("unshare").unwrap(),
+            "unshare: bad\n"
+        );
+        assert_eq!(
+            Error::usage("invalid option -- 'q'")
+                .render("nsenter")
+                .unwrap(),
+            "nsenter: invalid option -- 'q'\nTry 'nsenter --help' for more information.\n"
+        );
+        assert_eq!(Error::Reported.render("nsbind"), None);
+    }
+
+    #[test]
+    fn control_characters_cannot_split_or_forge_a_line() {
+        let forged = Error::msg("unsupported propagation mode: a\nunshare: all is well");
+        assert_eq!(
+            forged.render("unshare").unwrap(),
+            "unshare: unsupported propagation mode: a\\x0aunshare: all is well\n"
+        );
+        let e = Error::sys("cannot open /x\r\t\u{1b}[2J\u{7f}", Errno::ENOENT);
+        assert_eq!(
+            e.render("setns-test").unwrap(),
+            "setns-test: cannot open /x\\x0d\\x09\\x1b[2J\\x7f: No such file or directory\n"
+        );
+        // C1 controls (here CSI and NEL) and the Unicode separators, byte by byte.
+        assert_eq!(
+            escape("a\u{9b}b\u{85}c\u{2028}d\u{2029}"),
+            "a\\xc2\\x9bb\\xc2\\x85c\\xe2\\x80\\xa8d\\xe2\\x80\\xa9"
+        );
+        let usage = Error::usage("unrecognized option '--a\nb'")
+            .render("nsbind")
+            .unwrap();
+        assert_eq!(usage.lines().count(), 2, "{usage:?}");
+    }
+
+    #[test]
+    fn escaping_leaves_printable_text_alone_and_stays_unambiguous() {
+        let plain = "cannot open /tmp/é ü/\\n 'x': No such file or directory";
+        assert!(matches!(escape(plain), Cow::Borrowed(_)));
+        assert_eq!(escape(plain), plain);
+        // A literal backslash-x is escaped, so "\x0a" in the output always
+        // means a newline in the input.
+        assert_eq!(escape("C:\\x0a"), "C:\\x5cx0a");
+        assert_eq!(escape("end\\"), "end\\");
+        assert_eq!(escape("\u{fffd}"), "\u{fffd}");
     }
 }

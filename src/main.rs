@@ -15,6 +15,8 @@ mod cgroup;
 mod creds;
 mod error;
 mod exec;
+#[cfg(test)]
+mod fuzz;
 mod helper;
 mod idmap;
 mod mountinfo;

@@ -8,7 +8,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::applets::{Applet, APPLETS};
-use crate::error::{Context, Error, Result, EXIT_NOT_FOUND};
+use crate::error::{line, Context, Error, Result, EXIT_NOT_FOUND};
 use crate::set_applet_name;
 
 /// Run the program named by argv[0], or by argv[1] when that is nsbox itself.
@@ -57,7 +57,7 @@ fn run_applet(name: &str, args: Vec<OsString>) -> i32 {
     match find(name) {
         Some(applet) => finish(name, (applet.run)(args)),
         None => {
-            let _ = std::io::stderr().write_all(format!("{name}: applet not found\n").as_bytes());
+            let _ = std::io::stderr().write_all(line(name, "applet not found").as_bytes());
             EXIT_NOT_FOUND
         }
     }
@@ -105,19 +105,28 @@ fn usage() -> String {
     text
 }
 
+/// What nsbox's own options ask for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Own {
+    Help,
+    Version,
+    List,
+    Install { dir: PathBuf, symbolic: bool },
+}
+
 /// nsbox's own options. They are few and fixed, and pico-args handles them.
-fn own_options(args: Vec<OsString>) -> Result<i32> {
+/// Parses only: touches nothing, prints nothing.
+pub fn parse_own(args: Vec<OsString>) -> Result<Own> {
     let mut args = pico_args::Arguments::from_vec(args);
     if args.contains(["-h", "--help"]) {
-        return print(&usage());
+        return Ok(Own::Help);
     }
     if args.contains(["-V", "--version"]) {
-        return print(&format!("nsbox {}\n", env!("CARGO_PKG_VERSION")));
+        return Ok(Own::Version);
     }
     if args.contains("--list") {
         no_more(args)?;
-        let names: String = APPLETS.iter().map(|a| format!("{}\n", a.name)).collect();
-        return print(&names);
+        return Ok(Own::List);
     }
     if args.contains("--install") {
         let symbolic = args.contains("-s");
@@ -126,7 +135,7 @@ fn own_options(args: Vec<OsString>) -> Result<i32> {
             .unwrap_or(None);
         let dir = dir.ok_or_else(|| Error::usage("--install needs a directory"))?;
         no_more(args)?;
-        return install(&dir, symbolic);
+        return Ok(Own::Install { dir, symbolic });
     }
     let rest = args.finish();
     let first = rest
@@ -134,6 +143,18 @@ fn own_options(args: Vec<OsString>) -> Result<i32> {
         .map(|a| a.to_string_lossy().into_owned())
         .unwrap_or_default();
     Err(Error::usage(format!("unrecognized option '{first}'")))
+}
+
+fn own_options(args: Vec<OsString>) -> Result<i32> {
+    match parse_own(args)? {
+        Own::Help => print(&usage()),
+        Own::Version => print(&format!("nsbox {}\n", env!("CARGO_PKG_VERSION"))),
+        Own::List => {
+            let names: String = APPLETS.iter().map(|a| format!("{}\n", a.name)).collect();
+            print(&names)
+        }
+        Own::Install { dir, symbolic } => install(&dir, symbolic),
+    }
 }
 
 fn no_more(args: pico_args::Arguments) -> Result<()> {
@@ -202,10 +223,8 @@ fn install(dir: &Path, symbolic: bool) -> Result<i32> {
         let lines: String = refused
             .iter()
             .map(|p| {
-                format!(
-                    "nsbox: {} exists and is not a link to nsbox; not overwriting it\n",
-                    p.display()
-                )
+                let why = "exists and is not a link to nsbox; not overwriting it";
+                line("nsbox", &format!("{} {why}", p.display()))
             })
             .collect();
         let _ = std::io::stderr().write_all(lines.as_bytes());

@@ -62,12 +62,12 @@ pub fn by_name(text: &str) -> Option<libc::c_int> {
         if !(rest.is_empty() || rest.starts_with('+')) {
             return None;
         }
-        min + offset(rest)?
+        min.checked_add(offset(rest)?)?
     } else if let Some(rest) = name.strip_prefix("RTMAX") {
         if !(rest.is_empty() || rest.starts_with('-')) {
             return None;
         }
-        max - offset(rest)?
+        max.checked_sub(offset(rest)?)?
     } else {
         return None;
     };
@@ -89,6 +89,21 @@ mod tests {
         assert_eq!(by_name("RTMAX-1"), Some(libc::SIGRTMAX() - 1));
         for bad in [
             "FOO", "", "0", "65", "RTMIN-1", "RTMAX+1", "RTMIN+", "SIG", "-9", "RTMIN+99",
+        ] {
+            assert_eq!(by_name(bad), None, "{bad}");
+        }
+    }
+
+    /// Found by the parser fuzzer: an offset near the top of an int made
+    /// `RTMIN+N` overflow (a panic in a debug build, a wrapped number in a
+    /// release build).
+    #[test]
+    fn offsets_too_large_for_an_int_are_unknown() {
+        for bad in [
+            "RTMIN+2147483647",
+            "SIGRTMIN+2147483614",
+            "RTMAX-2147483647",
+            "RTMIN+2147483648",
         ] {
             assert_eq!(by_name(bad), None, "{bad}");
         }

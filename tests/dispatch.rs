@@ -91,7 +91,7 @@ fn applet_called_through_nsbox_names_itself_in_errors() {
     let out = nsbox().arg("setns-test").run();
     out.code(1)
         .stdout_is("")
-        .stderr_has("Usage: setns-test ")
+        .stderr_has("setns-test: no namespace file specified\n")
         .stderr_has("Try 'setns-test --help' for more information.\n");
     out.check(!out.stderr().contains("nsbox"), "stderr mentions nsbox");
     nsbox().args(["unshare", "--x"]).run().code(1).stderr_is(

@@ -300,11 +300,11 @@ fn unprivileged_cannot_join_roots_namespace() {
 }
 
 #[test]
-fn no_arguments_prints_usage() {
+fn no_arguments_is_a_usage_error() {
     let env = Env::new();
     let out = env.applet("setns-test").run();
     out.code(1).stdout_is("").stderr_is(
-        "Usage: setns-test [options] <nsfile> [<program> [<argument>...]]\n\
+        "setns-test: no namespace file specified\n\
              Try 'setns-test --help' for more information.\n",
     );
 }

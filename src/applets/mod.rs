@@ -4,10 +4,12 @@ use std::ffi::OsString;
 
 use crate::error::Result;
 
-mod nsbind;
-mod nsenter;
-mod setns_test;
-mod unshare;
+// Visible to the crate for the parser fuzzer (src/fuzz), which calls each
+// applet's command-line parser directly.
+pub(crate) mod nsbind;
+pub(crate) mod nsenter;
+pub(crate) mod setns_test;
+pub(crate) mod unshare;
 
 /// One tool of the multi-call binary.
 pub struct Applet {

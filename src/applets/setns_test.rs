@@ -42,9 +42,24 @@ pub static OPTIONS: &[Opt<Id>] = &[
     },
 ];
 
-const SYNOPSIS: &str = "[options] <nsfile> [<program> [<argument>...]]";
+const SYNOPSIS: &str = "setns-test [options] <nsfile> [<program> [<argument>...]]";
 
-pub fn main(args: Vec<OsString>) -> Result<i32> {
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Text for standard output: `--help`, `--version`.
+    Show(String),
+    Join {
+        nsfile: PathBuf,
+        /// `--type`: the kind NSFILE must be.
+        want: Option<&'static Kind>,
+        /// The program and its arguments; empty for the shell.
+        program: Vec<OsString>,
+    },
+}
+
+/// The command line, checked; touches nothing, prints nothing.
+pub fn parse(args: Vec<OsString>) -> Result<Command> {
     let mut want: Option<&'static Kind> = None;
     let mut getopt = Getopt::new(OPTIONS, args);
     for item in getopt.by_ref() {
@@ -59,19 +74,39 @@ pub fn main(args: Vec<OsString>) -> Result<i32> {
                 })?);
             }
             (Id::Help, _) => {
-                let usage = format!("setns-test {SYNOPSIS}");
-                return print(&help(&[&usage], "Join the namespace behind NSFILE, then run a program (by default $SHELL).\nA PID namespace is entered by a child, which runs the program.", OPTIONS, "setns-test(1)"));
+                return Ok(Command::Show(help(
+                    &[SYNOPSIS],
+                    "Join the namespace behind NSFILE, then run a program (by default $SHELL).\n\
+                     A PID namespace is entered by a child, which runs the program.",
+                    OPTIONS,
+                    "setns-test(1)",
+                )))
             }
-            (Id::Version, _) => return print(&version("setns-test")),
+            (Id::Version, _) => return Ok(Command::Show(version("setns-test"))),
             (Id::Type, None) => unreachable!("--type requires an argument"),
         }
     }
     let mut operands = getopt.operands();
     if operands.is_empty() {
-        return Err(Error::Synopsis(SYNOPSIS));
+        return Err(Error::usage("no namespace file specified"));
     }
-    let path = PathBuf::from(operands.remove(0));
-    let program = Program::new(operands)?;
+    Ok(Command::Join {
+        nsfile: PathBuf::from(operands.remove(0)),
+        want,
+        program: operands,
+    })
+}
+
+pub fn main(args: Vec<OsString>) -> Result<i32> {
+    let (path, want, program) = match parse(args)? {
+        Command::Show(text) => return print(&text),
+        Command::Join {
+            nsfile,
+            want,
+            program,
+        } => (nsfile, want, program),
+    };
+    let program = Program::new(program)?;
 
     let file = NsFile::open(&path)?;
     if let Some(want) = want {

@@ -98,7 +98,7 @@ const USAGE: &[&str] = &[
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq, Eq)]
-enum Action {
+pub(crate) enum Action {
     /// A namespace file onto a target.
     File {
         nsfile: PathBuf,
@@ -123,7 +123,8 @@ enum Action {
     List {
         json: bool,
     },
-    Done(i32),
+    /// Text for standard output: `--help`, `--version`.
+    Show(String),
 }
 
 pub fn main(args: Vec<OsString>) -> Result<i32> {
@@ -141,7 +142,7 @@ pub fn main(args: Vec<OsString>) -> Result<i32> {
         Action::All { spec, dir } => bind::all(spec, &dir).map(|()| 0),
         Action::Unbind { targets, keep } => Ok(unbind::all(&targets, keep)),
         Action::List { json } => list::run(json),
-        Action::Done(code) => Ok(code),
+        Action::Show(text) => print(&text),
     }
 }
 
@@ -161,7 +162,8 @@ fn entry(text: &str) -> Result<String> {
     }
 }
 
-fn parse(args: Vec<OsString>) -> Result<Action> {
+/// The command line, checked; touches nothing, prints nothing.
+pub(crate) fn parse(args: Vec<OsString>) -> Result<Action> {
     let mut spec = None;
     let mut want = None;
     let (mut all, mut unbind, mut keep, mut list, mut json) = (false, false, false, false, false);
@@ -192,9 +194,9 @@ fn parse(args: Vec<OsString>) -> Result<Action> {
                     OPTIONS,
                     "nsbind(1)",
                 );
-                return print(&text).map(Action::Done);
+                return Ok(Action::Show(text));
             }
-            Id::Version => return print(&version("nsbind")).map(Action::Done),
+            Id::Version => return Ok(Action::Show(version("nsbind"))),
         }
     }
     let mut operands: Vec<PathBuf> = getopt.operands().into_iter().map(PathBuf::from).collect();

@@ -9,7 +9,7 @@
 //! opened before anything is entered.
 
 mod enter;
-mod options;
+pub(crate) mod options;
 
 use std::ffi::OsString;
 use std::os::fd::OwnedFd;
@@ -21,6 +21,7 @@ use nix::sys::stat::Mode;
 
 use crate::error::{Context, Error, Result};
 use crate::exec::{self, Forked, ParentSignals, Program};
+use crate::multicall::print;
 use crate::ns::{Kind, NsFile, KINDS};
 use crate::target::{self, Target};
 use crate::{cgroup, creds, idmap, sys};
@@ -31,7 +32,7 @@ use options::{Config, Dir, IdChoice, Parsed, Source};
 pub fn main(args: Vec<OsString>) -> Result<i32> {
     match options::parse(args)? {
         Parsed::Run(config) => run(&config),
-        Parsed::Done(code) => Ok(code),
+        Parsed::Show(text) => print(&text),
     }
 }
 

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use crate::args::{help, id_number, version, Arg, Getopt, Opt};
 use crate::error::{Error, Result};
-use crate::multicall::print;
 use crate::ns::Kind;
 use crate::target::{self, Spec};
 
@@ -227,9 +226,11 @@ pub struct Config {
     pub program: Vec<OsString>,
 }
 
+/// What the command line asks for: a run, or text for standard output
+/// (`--help`, `--version`), which the caller prints.
 pub enum Parsed {
     Run(Box<Config>),
-    Done(i32),
+    Show(String),
 }
 
 /// util-linux strips a `=` left over from `-u=FILE`.
@@ -331,9 +332,9 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
                     OPTIONS,
                     "nsenter(1)",
                 );
-                return print(&text).map(Parsed::Done);
+                return Ok(Parsed::Show(text));
             }
-            Id::Version => return print(&version("nsenter")).map(Parsed::Done),
+            Id::Version => return Ok(Parsed::Show(version("nsenter"))),
         }
     }
     c.program = getopt.operands();
@@ -352,7 +353,7 @@ mod tests {
     fn config(words: &[&str]) -> Result<Config> {
         match parse(words.iter().map(OsString::from).collect())? {
             Parsed::Run(config) => Ok(*config),
-            Parsed::Done(_) => panic!("{words:?} printed instead of running"),
+            Parsed::Show(_) => panic!("{words:?} printed instead of running"),
         }
     }
 

@@ -7,7 +7,7 @@
 //! run the program: propagation, root and working directory, proc and
 //! binfmt_misc mounts, groups, gid, uid, capabilities, environment, exec.
 
-mod options;
+pub(crate) mod options;
 mod setup;
 
 use std::ffi::OsString;
@@ -20,6 +20,7 @@ use crate::error::{Context, Error, Result};
 use crate::exec::{self, Forked, ParentSignals};
 use crate::helper::{Helper, Parentage};
 use crate::idmap::{self, IdKind};
+use crate::multicall::print;
 use crate::persist::{self, Target, BIND};
 use crate::sys;
 
@@ -28,7 +29,7 @@ use options::{Config, Parsed, Setgroups};
 pub fn main(args: Vec<OsString>) -> Result<i32> {
     let config = match options::parse(args)? {
         Parsed::Run(config) => config,
-        Parsed::Done(code) => return Ok(code),
+        Parsed::Show(text) => return print(&text),
     };
     run(&config)
 }

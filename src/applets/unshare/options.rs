@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use crate::args::{help, id_number, number, version, Arg, Getopt, Opt};
 use crate::error::{Error, Result};
 use crate::idmap::{self, IdKind, MapRange, Request};
-use crate::multicall::print;
 use crate::ns::Kind;
 use crate::signals;
 
@@ -322,10 +321,11 @@ impl Config {
     }
 }
 
-/// What the command line asks for: a run, or an answer (--help, --version).
+/// What the command line asks for: a run, or text for standard output
+/// (`--help`, `--version`), which the caller prints.
 pub enum Parsed {
     Run(Box<Config>),
-    Done(i32),
+    Show(String),
 }
 
 const PROC: &str = "/proc";
@@ -539,9 +539,9 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
                     OPTIONS,
                     "unshare(1)",
                 );
-                return print(&text).map(Parsed::Done);
+                return Ok(Parsed::Show(text));
             }
-            Id::Version => return print(&version("unshare")).map(Parsed::Done),
+            Id::Version => return Ok(Parsed::Show(version("unshare"))),
         }
     }
     c.program = getopt.operands();
@@ -588,7 +588,7 @@ mod tests {
     fn config(words: &[&str]) -> Result<Config> {
         match parse(words.iter().map(OsString::from).collect())? {
             Parsed::Run(config) => Ok(*config),
-            Parsed::Done(_) => panic!("{words:?} printed instead of running"),
+            Parsed::Show(_) => panic!("{words:?} printed instead of running"),
         }
     }
 
