@@ -10,50 +10,16 @@
 mod common;
 
 use std::ffi::OsStr;
-use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 
 use common::*;
-
-/// NS_GET_ID = _IOR(0xb7, 13, __u64).
-const NS_GET_ID: u64 = 0x8008_b70d;
-
-/// The namespace id of a namespace file, as NS_GET_ID reports it.
-fn ns_id(path: &str) -> u64 {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("open {path}: {e}"));
-    let mut id: u64 = 0;
-    // SAFETY: NS_GET_ID writes one u64 through the pointer.
-    let ret = unsafe { libc::ioctl(file.as_raw_fd(), NS_GET_ID as _, &mut id as *mut u64) };
-    assert_eq!(
-        ret,
-        0,
-        "NS_GET_ID on {path}: {}",
-        std::io::Error::last_os_error()
-    );
-    id
-}
-
-/// The first CPU we may run on. Linux 6.18 numbers namespaces from
-/// per-CPU batches, and a mount namespace can be bound only by a process
-/// whose own mount namespace numbers lower: made on one CPU, a later one
-/// always does.
-fn first_cpu() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let list = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
-        .expect("no Cpus_allowed_list in /proc/self/status")
-        .trim()
-        .to_owned();
-    list.split([',', '-']).next().unwrap_or_default().to_owned()
-}
 
 /// `sh -c SCRIPT sh` in a private mount namespace of its own, on one CPU,
 /// with `$N` (nsbind), `$E` (nsenter), `$U` (unshare), `$UL` (util-linux's
 /// unshare) and `$D` (the test's directory).
 fn private_shell(env: &Env, script: &str) -> Cmd {
     cmd("taskset")
-        .args(["-c", &first_cpu(), UL_UNSHARE])
+        .args(["-c", &first_cpu().to_string(), UL_UNSHARE])
         .args(["--mount", "--propagation", "private", "sh", "-c"])
         .arg(format!("set -u\n{script}"))
         .arg("sh")

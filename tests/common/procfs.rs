@@ -116,3 +116,38 @@ pub(super) fn pidfd_kill(pidfd: &OwnedFd) {
         )
     };
 }
+
+/// The first CPU we may run on. Linux 6.18 numbers namespaces from per-CPU
+/// batches, and binds a mount namespace only for a process whose own mount
+/// namespace numbers lower: on one CPU, a namespace made later always does.
+pub fn first_cpu() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let list = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .expect("no Cpus_allowed_list in /proc/self/status")
+        .trim()
+        .to_owned();
+    let first = list.split([',', '-']).next().unwrap_or_default();
+    first
+        .parse()
+        .unwrap_or_else(|_| panic!("Cpus_allowed_list: {list:?}"))
+}
+
+/// NS_GET_ID = _IOR(0xb7, 13, __u64).
+pub const NS_GET_ID: u64 = 0x8008_b70d;
+
+/// The namespace id of a namespace file, as NS_GET_ID reports it.
+pub fn ns_id(path: &str) -> u64 {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("open {path}: {e}"));
+    let mut id: u64 = 0;
+    // SAFETY: NS_GET_ID writes one u64 through the pointer.
+    let ret = unsafe { libc::ioctl(file.as_raw_fd(), NS_GET_ID as _, &mut id as *mut u64) };
+    assert_eq!(
+        ret,
+        0,
+        "NS_GET_ID on {path}: {}",
+        std::io::Error::last_os_error()
+    );
+    id
+}

@@ -152,21 +152,6 @@ pub struct Scene {
     cpu: Option<u32>,
 }
 
-/// The first CPU we may run on.
-pub fn first_cpu() -> u32 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let list = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
-        .expect("no Cpus_allowed_list in /proc/self/status")
-        .trim()
-        .to_owned();
-    let first = list.split([',', '-']).next().unwrap_or_default();
-    first
-        .parse()
-        .unwrap_or_else(|_| panic!("Cpus_allowed_list: {list:?}"))
-}
-
 impl Scene {
     pub fn new() -> Scene {
         let env = Env::new();

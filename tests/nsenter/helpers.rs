@@ -156,25 +156,8 @@ pub fn pidfd_inode(pid: i32) -> u64 {
     std::fs::File::from(pidfd(pid)).metadata().unwrap().ino()
 }
 
-/// NS_GET_ID = _IOR(0xb7, 13, __u64).
-pub const NS_GET_ID: u64 = 0x8008_b70d;
 /// NS_GET_PARENT = _IO(0xb7, 2).
 pub const NS_GET_PARENT: u64 = 0xb702;
-
-/// The namespace id of a namespace file, as NS_GET_ID reports it.
-pub fn ns_id(path: &str) -> u64 {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("open {path}: {e}"));
-    let mut id: u64 = 0;
-    // SAFETY: NS_GET_ID writes one u64 through the pointer.
-    let ret = unsafe { libc::ioctl(file.as_raw_fd(), NS_GET_ID as _, &mut id as *mut u64) };
-    assert_eq!(
-        ret,
-        0,
-        "NS_GET_ID on {path}: {}",
-        std::io::Error::last_os_error()
-    );
-    id
-}
 
 /// `user:[INODE]` of the parent of the user namespace file `path`.
 pub fn parent_user_ns(path: &str) -> String {

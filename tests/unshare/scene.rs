@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::common::*;
-use crate::helpers::status_field;
 
 /// Shell functions for the scene scripts, sourced from `$D/prelude.sh`.
 pub const PRELUDE: &str = r#"
@@ -42,16 +41,6 @@ pub struct Scene {
     pub env: Env,
     /// Run the wrappers, and so everything below them, on this CPU only.
     cpu: Option<u32>,
-}
-
-/// The first CPU we may run on.
-pub fn first_cpu() -> u32 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let list = status_field(&status, "Cpus_allowed_list");
-    let first = list.split([',', '-']).next().unwrap_or_default();
-    first
-        .parse()
-        .unwrap_or_else(|_| panic!("Cpus_allowed_list: {list:?}"))
 }
 
 impl Scene {
