@@ -26,7 +26,16 @@ use super::target::{already_bound, replaced, Target};
 /// on the target file (not stacked on a namespace that another process
 /// bound there meanwhile), and the target's name must still lead to it (the
 /// file was not renamed away). Otherwise it is undone, and this fails.
+/// When it fails, a target file created for it is removed again.
 pub fn bind(target: &Target, namespace: &OwnedFd, source: &Path) -> Result<OwnedFd> {
+    let bound = attach(target, namespace, source);
+    if bound.is_err() {
+        target.remove_if_created();
+    }
+    bound
+}
+
+fn attach(target: &Target, namespace: &OwnedFd, source: &Path) -> Result<OwnedFd> {
     let failed = || {
         format!(
             "mount {} on {} failed",

@@ -71,7 +71,8 @@ impl Target {
     /// O_NOFOLLOW. An existing regular file is used as it is. Refused: a
     /// symbolic link (a mount would cover what it points at), directories,
     /// devices, a file that already has a namespace bound onto it (no
-    /// stacked mounts), and files of the kernel's pseudo file systems.
+    /// stacked mounts), and files of the kernel's pseudo file systems; and,
+    /// for a mount namespace, a file under a shared mount.
     pub fn open_in(
         dir: Rc<OwnedFd>,
         name: &OsStr,
@@ -106,14 +107,21 @@ impl Target {
                 ))
             }
         };
-        Ok(Target {
+        let target = Target {
             kind,
             path: shown.to_owned(),
             dir,
             name: name.to_owned(),
             fd,
             created,
-        })
+        };
+        if kind.flag == libc::CLONE_NEWNS {
+            if let Err(err) = target.check_not_shared() {
+                target.remove_if_created();
+                return Err(err);
+            }
+        }
+        Ok(target)
     }
 
     pub fn fd(&self) -> BorrowedFd<'_> {
@@ -146,7 +154,7 @@ impl Target {
     /// propagate: the kernel refuses (EINVAL) to copy it to peers. Say so
     /// before trying, with the usual remedy (with mkdir -p, as nsbind --all
     /// removes the directory it made when it gives up).
-    pub fn check_not_shared(&self) -> Result<()> {
+    fn check_not_shared(&self) -> Result<()> {
         let id = sys::mount_id(&self.fd)
             .context(|| format!("cannot find the mount of {}", self.path.display()))?;
         let Some(mount) = mountinfo::by_id(id)? else {

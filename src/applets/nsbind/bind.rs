@@ -50,20 +50,7 @@ fn one(source: &NsFile, shown: &Path, target: &Path) -> Result<()> {
     let dir = Rc::new(dir);
     let _lock = persist::lock([dir.as_fd()]);
     let onto = Target::open_in(Rc::clone(&dir), &name, source.kind, target)?;
-    bind_onto(source, shown, &onto).map(drop)
-}
-
-/// Check and bind; a file we created for it goes again if that fails.
-fn bind_onto(source: &NsFile, shown: &Path, onto: &Target) -> Result<OwnedFd> {
-    let checked = match source.kind.flag {
-        libc::CLONE_NEWNS => onto.check_not_shared(),
-        _ => Ok(()),
-    };
-    let bound = checked.and_then(|()| persist::bind(onto, &source.fd, shown));
-    if bound.is_err() {
-        onto.remove_if_created();
-    }
-    bound
+    persist::bind(&onto, &source.fd, shown).map(drop)
 }
 
 /// The two rules the kernel has for binding a mount namespace, checked
@@ -186,7 +173,7 @@ fn bind_each(
         }
         let path = dir.join(name);
         let onto = Target::open_in(Rc::clone(dir_fd), OsStr::new(name), source.kind, &path)?;
-        let mounted = bind_onto(&source, &shown, &onto)?;
+        let mounted = persist::bind(&onto, &source.fd, &shown)?;
         mounts.push(mounted);
         made.push(onto);
     }

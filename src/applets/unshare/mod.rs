@@ -219,16 +219,12 @@ fn persist_helper(c: &Config) -> Result<Option<Helper>> {
     }
     let mut targets = Vec::new();
     for (kind, path) in &c.persist {
-        let opened = Target::open(kind, path).and_then(|target| {
-            targets.push(target);
-            match targets.last() {
-                Some(target) if kind.flag == libc::CLONE_NEWNS => target.check_not_shared(),
-                _ => Ok(()),
+        match Target::open(kind, path) {
+            Ok(target) => targets.push(target),
+            Err(err) => {
+                persist::remove_created(&targets);
+                return Err(err);
             }
-        });
-        if let Err(err) = opened {
-            persist::remove_created(&targets);
-            return Err(err);
         }
     }
     // Without --fork the helper must outlive our exec of the program (it
