@@ -1,12 +1,13 @@
 #!/bin/bash
 # The Debian packages the test suite runs: ip (iproute2), newuidmap and
 # newgidmap (uidmap), a static busybox to run inside fresh namespaces
-# (busybox-static), and util-linux's own unshare and nsenter to compare with.
+# (busybox-static), util-linux's own unshare and nsenter to compare with, and
+# strace, whose delay injection makes races happen on cue.
 # As root, install whichever are missing; otherwise name them and fail.
 # Silent when everything is already there.
 set -eu
 
-packages="iproute2 uidmap busybox-static util-linux"
+packages="iproute2 uidmap busybox-static util-linux strace"
 
 missing=
 for pkg in $packages; do
