@@ -82,6 +82,8 @@ impl Program {
     }
 }
 
+pub use crate::stops::keep_proc;
+
 /// Signals whose disposition we changed, as a bit mask by signal number.
 static CHANGED_SIGNALS: AtomicU64 = AtomicU64::new(0);
 /// The child that `forward_signal` passes signals to.
@@ -115,7 +117,9 @@ pub fn pristine_signals() {
     let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
 }
 
-/// How the waiting parent treats SIGINT and SIGTERM sent to it.
+/// How the waiting parent treats SIGINT and SIGTERM sent to it. SIGHUP is
+/// always passed on (unless our caller ignores it): a parent that died of
+/// a hangup would leave the program running without it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParentSignals {
     /// Block them, as util-linux's `unshare --fork` does: the child decides.
@@ -126,23 +130,47 @@ pub enum ParentSignals {
 
 const PARENT_SIGNALS: [Signal; 2] = [Signal::SIGINT, Signal::SIGTERM];
 
-/// Pass a signal sent to us on to the child. Not one the kernel sent: that
-/// is the terminal's Ctrl-C to the whole foreground process group, which
-/// the child, in our group, has already had once.
+/// Pass a signal sent to us on to the child, but not one the kernel sent to
+/// our whole process group while the child is in it too: the terminal's
+/// Ctrl-C, or the hangup the foreground group gets when the session's
+/// leader exits (a hangup to a stopped group that lost its parent goes to
+/// the group too). The child has had that one already, and a second Ctrl-C
+/// often means "force quit". The hangup of the terminal itself goes to the
+/// session's leader alone, so when we lead our session, it is passed on.
 extern "C" fn forward_signal(
     signal: libc::c_int,
     info: *mut libc::siginfo_t,
     _context: *mut libc::c_void,
 ) {
-    // SAFETY: with SA_SIGINFO the kernel passes a valid siginfo.
-    if !info.is_null() && unsafe { (*info).si_code } == libc::SI_KERNEL {
+    let child = FORWARD_TO.load(Ordering::Relaxed);
+    if child <= 0 {
         return;
     }
-    let child = FORWARD_TO.load(Ordering::Relaxed);
-    if child > 0 {
-        // SAFETY: kill is async-signal-safe.
-        unsafe { libc::kill(child, signal) };
+    // SAFETY: with SA_SIGINFO the kernel passes a valid siginfo; the rest
+    // are async-signal-safe system calls.
+    unsafe {
+        let from_kernel = !info.is_null() && (*info).si_code == libc::SI_KERNEL;
+        let to_leader_alone = signal == libc::SIGHUP && libc::getsid(0) == libc::getpid();
+        if from_kernel && !to_leader_alone && libc::getpgid(child) == libc::getpgrp() {
+            return;
+        }
+        libc::kill(child, signal);
     }
+}
+
+/// Whether our caller left `signal` ignored (nohup does, for SIGHUP).
+fn ignored(signal: Signal) -> bool {
+    let mut current = std::mem::MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: a null new action only reads the current one into `current`.
+    let ret = unsafe {
+        libc::sigaction(
+            signal as libc::c_int,
+            std::ptr::null(),
+            current.as_mut_ptr(),
+        )
+    };
+    // SAFETY: filled in by the successful call.
+    ret == 0 && unsafe { current.assume_init() }.sa_sigaction == libc::SIG_IGN
 }
 
 /// Which side of a fork we are on.
@@ -151,10 +179,13 @@ pub enum Forked {
     Parent(Pid),
 }
 
-/// Fork, the parent treating SIGINT and SIGTERM as `signals` says. The child
-/// starts with both blocked; the exec clears its mask.
+/// Fork, the parent treating SIGINT and SIGTERM as `signals` says and
+/// passing SIGHUP on. The child starts with the three blocked; the exec
+/// clears its mask.
 pub fn fork_child(signals: ParentSignals) -> Result<Forked> {
-    let set: SigSet = PARENT_SIGNALS.iter().copied().collect();
+    crate::stops::keep_proc();
+    let mut set: SigSet = PARENT_SIGNALS.iter().copied().collect();
+    set.add(Signal::SIGHUP);
     // Block first: between fork and installing the forwarder, a signal must
     // neither kill the parent nor be lost; the child clears the mask at exec.
     let mut old = SigSet::empty();
@@ -163,15 +194,25 @@ pub fn fork_child(signals: ParentSignals) -> Result<Forked> {
     // SAFETY: nsbox never starts threads, so the child may run anything; we
     // still keep it to async-signal-safe work until exec.
     match unsafe { fork() }.map_err(|e| Error::sys("fork failed", e))? {
-        ForkResult::Child => Ok(Forked::Child),
+        ForkResult::Child => {
+            crate::stops::forget_proc();
+            Ok(Forked::Child)
+        }
         ForkResult::Parent { child } => {
-            if signals == ParentSignals::Forward {
-                FORWARD_TO.store(child.as_raw(), Ordering::Relaxed);
-                for signal in PARENT_SIGNALS {
-                    set_disposition(signal, SigHandler::SigAction(forward_signal))?;
-                }
-                let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+            FORWARD_TO.store(child.as_raw(), Ordering::Relaxed);
+            let mut forwarded = Vec::new();
+            if !ignored(Signal::SIGHUP) {
+                forwarded.push(Signal::SIGHUP);
             }
+            let mut mask = old;
+            match signals {
+                ParentSignals::Forward => forwarded.extend(PARENT_SIGNALS),
+                ParentSignals::Block => PARENT_SIGNALS.iter().for_each(|&s| mask.add(s)),
+            }
+            for signal in forwarded {
+                set_disposition(signal, SigHandler::SigAction(forward_signal))?;
+            }
+            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&mask), None);
             Ok(Forked::Parent(child))
         }
     }
@@ -189,16 +230,14 @@ pub fn fork_and_wait(signals: ParentSignals) -> Result<Option<i32>> {
 
 /// Wait for `child` to end and mirror it: its exit code, its terminating
 /// signal (re-raised on ourselves), and its stops (we stop too, then continue
-/// it when we are continued, so job control in the shell works).
+/// it when we are continued, so job control in the shell works; see
+/// `stops` for how we are woken should the child move on without us).
 pub fn wait_and_mirror(child: Pid) -> i32 {
     loop {
         match waitpid(child, Some(WaitPidFlag::WUNTRACED)) {
             Ok(WaitStatus::Exited(_, code)) => return code,
             Ok(WaitStatus::Signaled(_, signal, _)) => return reraise(signal),
-            Ok(WaitStatus::Stopped(..)) => {
-                let _ = kill(getpid(), Signal::SIGSTOP);
-                let _ = kill(child, Signal::SIGCONT);
-            }
+            Ok(WaitStatus::Stopped(..)) => crate::stops::mirror(child),
             Ok(_) | Err(Errno::EINTR) => {}
             Err(errno) => {
                 Error::sys("waitpid failed", errno).report(crate::applet_name());

@@ -24,6 +24,7 @@ mod multicall;
 mod ns;
 mod persist;
 mod signals;
+mod stops;
 mod sys;
 mod target;
 mod userdb;

@@ -267,6 +267,24 @@ pub fn pidfd_send_signal(pidfd: impl AsFd, signal: libc::c_int) -> nix::Result<(
     check(ret).map(drop)
 }
 
+/// fork(2), except that the child's death sends `signal` to us instead of
+/// SIGCHLD: 0 in the child, its PID in the parent. Such a child is reaped
+/// with `__WALL`.
+///
+/// # Safety
+/// The caller must be single-threaded, and the child must keep to raw
+/// system calls until it exits: this bypasses the C library's fork, so the
+/// child's cached thread id (raise, abort, pthread_*) is still ours.
+pub unsafe fn fork_with_exit_signal(signal: libc::c_int) -> nix::Result<libc::pid_t> {
+    let flags = signal as libc::c_ulong;
+    // No new stack: the child goes on from here on a copy of ours.
+    #[cfg(not(target_arch = "s390x"))]
+    let ret = libc::syscall(libc::SYS_clone, flags, 0usize, 0usize, 0usize, 0usize);
+    #[cfg(target_arch = "s390x")]
+    let ret = libc::syscall(libc::SYS_clone, 0usize, flags, 0usize, 0usize, 0usize);
+    check(ret).map(|pid| pid as libc::pid_t)
+}
+
 /// `setns(2)` on a namespace fd or a pidfd. With a pidfd, `flags` may name
 /// several namespaces, which the kernel then joins all at once or not at all.
 pub fn setns(fd: impl AsFd, flags: libc::c_int) -> nix::Result<()> {

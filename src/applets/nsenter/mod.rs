@@ -67,6 +67,11 @@ fn run(c: &Config) -> Result<i32> {
     // Dropped both before and after entering, as util-linux does: before,
     // we may still have the right; after, we may only then have it.
     let dropped_before = force_ids && nix::unistd::setgroups(&[]).is_ok();
+    if pid && !c.no_fork {
+        // The parent will watch its child's stops through /proc, which a
+        // mount namespace entered may cover with another PID namespace's.
+        exec::keep_proc();
+    }
     enter::all(opened.entries, target.as_ref().map(|t| &t.pidfd))?;
     change_directories(c, opened.root, opened.wd, opened.start_dir)?;
     if let Some(env) = &opened.env {
