@@ -183,6 +183,9 @@ pub enum Forked {
 /// passing SIGHUP on. The child starts with the three blocked; the exec
 /// clears its mask.
 pub fn fork_child(signals: ParentSignals) -> Result<Forked> {
+    // An inherited SIG_IGN would have the kernel reap the child before we
+    // could wait for it (util-linux resets it too).
+    set_disposition(Signal::SIGCHLD, SigHandler::SigDfl)?;
     crate::stops::keep_proc();
     let mut set: SigSet = PARENT_SIGNALS.iter().copied().collect();
     set.add(Signal::SIGHUP);

@@ -74,6 +74,22 @@ fn uts_shows_the_target_hostname() {
     assert_eq!(after, ours, "our own hostname changed");
 }
 
+/// An ignored SIGCHLD inherited from our caller would have the kernel reap
+/// the child before setns-test could wait for it and learn its status
+/// ("waitpid failed: No child processes"): it is reset for the wait.
+#[test]
+fn inherited_ignored_sigchld_does_not_lose_the_status() {
+    let env = Env::new();
+    let target = Target::new(&["pid"]);
+    env.applet("setns-test")
+        .ignore_signal(libc::SIGCHLD)
+        .arg(target.ns_path("pid"))
+        .args(["sh", "-c", "exit 5"])
+        .run()
+        .code(5)
+        .stderr_is("");
+}
+
 #[test]
 fn pid_namespace_is_really_entered() {
     let env = Env::new();

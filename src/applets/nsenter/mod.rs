@@ -16,7 +16,6 @@ use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 
 use nix::fcntl::{open, OFlag};
-use nix::sys::signal::{SigHandler, Signal};
 use nix::sys::stat::Mode;
 
 use crate::error::{Context, Error, Result};
@@ -101,7 +100,6 @@ fn run(c: &Config) -> Result<i32> {
 
     if pid && !c.no_fork {
         // Joining a PID namespace moves only our future children.
-        exec::set_disposition(Signal::SIGCHLD, SigHandler::SigDfl)?;
         if let Forked::Parent(child) = exec::fork_child(ParentSignals::Forward)? {
             return Ok(exec::wait_and_mirror(child));
         }
