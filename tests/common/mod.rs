@@ -20,7 +20,7 @@ pub use command::{cmd, nsbox, via_shell, Cmd};
 pub use output::{Output, Proc};
 #[allow(unused_imports)]
 pub use procfs::{
-    children, comm, descendants, first_cpu, ns, ns_id, open_fds, own_ns, proc_status,
+    children, comm, descendants, first_cpu, in_wait, ns, ns_id, open_fds, own_ns, proc_status,
     reading_stdin, state, wait_for_child, NS_GET_ID,
 };
 #[allow(unused_imports)]

@@ -151,3 +151,12 @@ pub fn ns_id(path: &str) -> u64 {
     );
     id
 }
+
+/// Whether `pid` is blocked waiting for a child: in wait4, or in
+/// sigsuspend as dash's `wait` is, which lets a trapped signal end it.
+pub fn in_wait(pid: i32) -> bool {
+    let call = std::fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
+    [libc::SYS_wait4, libc::SYS_rt_sigsuspend]
+        .iter()
+        .any(|nr| call.starts_with(&format!("{nr} ")))
+}

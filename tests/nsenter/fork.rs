@@ -152,12 +152,15 @@ fn forwards(signal: libc::c_int, name: &str) {
         .args(["sh", "-c", TRAPPER, "sh", name])
         .spawn();
     let child = wait_for_child(proc.pid());
-    wait_until("the trap and the sleep", || {
+    // Only once sh sits in `wait`: a signal trapped before would be
+    // handled only when `wait` returns, in 600 s.
+    wait_until("the trap, the sleep and the wait", || {
         comm(child).as_deref() == Some("sh")
             && mask(child, "SigCgt") & bit(signal) != 0
             && children(child)
                 .first()
                 .is_some_and(|&c| comm(c).as_deref() == Some("sleep"))
+            && in_wait(child)
     });
     proc.signal(signal);
     proc.wait()

@@ -54,15 +54,6 @@ fn mask(pid: i32, name: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Whether `pid` is blocked waiting for a child: in wait4, or in
-/// sigsuspend as dash's `wait` is, which lets a trapped signal end it.
-fn in_wait(pid: i32) -> bool {
-    let call = std::fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
-    [libc::SYS_wait4, libc::SYS_rt_sigsuspend]
-        .iter()
-        .any(|nr| call.starts_with(&format!("{nr} ")))
-}
-
 /// Whether `pid` has ended (gone, or a zombie nobody reaped).
 fn ended(pid: i32) -> bool {
     matches!(state(pid), None | Some('Z'))
