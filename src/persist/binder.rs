@@ -69,8 +69,10 @@ fn bind_all(targets: &[Target], pid: libc::pid_t) -> Result<Vec<OwnedFd>> {
     Ok(made)
 }
 
-/// Bind /proc/PID/ns/ENTRY onto the target.
+/// Bind /proc/PID/ns/ENTRY onto the target, checked again now that we hold
+/// the lock (it was opened before `unshare(2)`).
 fn bind_one(target: &Target, pid: libc::pid_t) -> Result<OwnedFd> {
+    target.check_free()?;
     let source = target.kind.proc_path(pid, true);
     let namespace = open(&source, OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty())
         .context(|| format!("cannot open {}", source.display()))?;

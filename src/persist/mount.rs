@@ -21,7 +21,9 @@ use super::target::{already_bound, replaced, Target};
 /// Bind the namespace open as `namespace` (shown as `source`) onto
 /// `target`; give back a descriptor of the new mount itself.
 ///
-/// Call with the target's directory locked (see `lock`). Afterwards the
+/// Call with the target's directory locked (see `lock`), and the target
+/// opened under that lock or checked again since (`Target::check_free`).
+/// Afterwards the
 /// mount is checked against the kernel's mount table: it must sit directly
 /// on the target file (not stacked on a namespace that another process
 /// bound there meanwhile), and the target's name must still lead to it (the
@@ -43,7 +45,6 @@ fn attach(target: &Target, namespace: &OwnedFd, source: &Path) -> Result<OwnedFd
             target.path.display()
         )
     };
-    target.check_free()?;
     let beneath = sys::mount_id(target.fd()).context(failed)?;
     let tree = sys::open_tree_clone(namespace).context(failed)?;
     sys::move_mount_onto(&tree, target.fd()).context(failed)?;

@@ -10,7 +10,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
-use nix::fcntl::{open, openat, OFlag};
+use nix::fcntl::{open, openat, openat2, OFlag, OpenHow, ResolveFlag, AT_FDCWD};
 use nix::sys::stat::{fstat, FileStat, Mode};
 
 use crate::error::{Error, Result};
@@ -73,8 +73,21 @@ impl From<Errno> for Failure {
     }
 }
 
-/// Resolve `dir` component by component from `/` or the working directory.
+/// Open `dir`: in one step when no symbolic link is on the way (the usual
+/// case), else component by component.
 fn open_dir(dir: &Path) -> std::result::Result<OwnedFd, Failure> {
+    let how = OpenHow::new()
+        .flags(OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC)
+        .resolve(ResolveFlag::RESOLVE_NO_SYMLINKS);
+    match openat2(AT_FDCWD, dir, how) {
+        // ELOOP: a symbolic link; ENOSYS: before Linux 5.6.
+        Err(Errno::ELOOP | Errno::ENOSYS) => walk(dir),
+        other => Ok(other?),
+    }
+}
+
+/// Resolve `dir` component by component from `/` or the working directory.
+fn walk(dir: &Path) -> std::result::Result<OwnedFd, Failure> {
     let path_flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
     let start = |absolute: bool| {
         let from = if absolute { "/" } else { "." };
