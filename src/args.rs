@@ -35,6 +35,9 @@ pub struct Opt<T: Copy + 'static> {
     pub short: Option<char>,
     pub arg: Arg,
     pub help: &'static str,
+    /// The first of a group of related options: `--help` sets a blank line
+    /// before it, as util-linux's usage texts do.
+    pub starts_group: bool,
 }
 
 impl<T: Copy + 'static> Opt<T> {
@@ -46,6 +49,7 @@ impl<T: Copy + 'static> Opt<T> {
             short: None,
             arg,
             help,
+            starts_group: false,
         }
     }
 
@@ -63,7 +67,31 @@ impl<T: Copy + 'static> Opt<T> {
             short: Some(short),
             arg,
             help,
+            starts_group: false,
         }
+    }
+
+    /// The same option, first of a new group in `--help`.
+    pub const fn starts_group(self) -> Self {
+        Opt {
+            starts_group: true,
+            ..self
+        }
+    }
+
+    /// How `--help` names the option: ` -t, --target <pid>`,
+    /// `     --mount-proc[=<dir>]`.
+    fn spec(&self) -> String {
+        let mut spec = match self.short {
+            Some(c) => format!(" -{c}, --{}", self.long),
+            None => format!("     --{}", self.long),
+        };
+        match self.arg {
+            Arg::None => {}
+            Arg::Required(v) => spec.push_str(&format!(" {v}")),
+            Arg::Optional(v) | Arg::OptionalLong(v) => spec.push_str(&format!("[={v}]")),
+        }
+        spec
     }
 }
 
@@ -244,7 +272,7 @@ pub fn number<N: std::str::FromStr>(value: &OsStr, what: &str) -> Result<N> {
     value
         .to_str()
         .and_then(|s| s.parse().ok())
-        .ok_or_else(|| Error::msg(format!("{what}: '{}'", value.to_string_lossy())))
+        .ok_or_else(|| Error::usage(format!("{what}: '{}'", value.to_string_lossy())))
 }
 
 /// util-linux's strtoul_or_err: "failed to parse uid: 'x'", with the errno
@@ -254,36 +282,107 @@ pub fn id_number(value: &OsStr, what: &str) -> Result<u32> {
     let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
     match text.parse::<u32>() {
         Ok(n) if digits => Ok(n),
-        _ if digits => Err(Error::sys(
+        _ if digits => Err(Error::usage_errno(
             format!("failed to parse {what}: '{text}'"),
             nix::errno::Errno::ERANGE,
         )),
-        _ => Err(Error::msg(format!("failed to parse {what}: '{text}'"))),
+        _ => Err(Error::usage(format!("failed to parse {what}: '{text}'"))),
     }
 }
 
-/// The text of `--help`: usage lines, a summary, then the table.
+/// No line of `--help` is wider, as util-linux's usage texts keep to.
+pub const HELP_WIDTH: usize = 80;
+/// An option wider than this has its description on the next line.
+const WIDEST_SPEC: usize = 30;
+
+/// The text of `--help`: usage lines, a summary, then the table, its groups
+/// apart. Descriptions start two columns after the widest option name that
+/// fits `WIDEST_SPEC`, and wrap at word boundaries to `HELP_WIDTH`, their
+/// further lines at the same column; a wider option name has a line of its
+/// own, and its description starts on the next line, as util-linux does.
 pub fn help<T: Copy>(usage: &[&str], summary: &str, table: &[Opt<T>], page: &str) -> String {
     let mut text = String::from("\nUsage:\n");
     for line in usage {
         text.push_str(&format!(" {line}\n"));
     }
     text.push_str(&format!("\n{summary}\n\nOptions:\n"));
-    for opt in table {
-        let mut left = match opt.short {
-            Some(c) => format!(" -{c}, --{}", opt.long),
-            None => format!("     --{}", opt.long),
-        };
-        match opt.arg {
-            Arg::None => {}
-            Arg::Required(v) => left.push_str(&format!(" {v}")),
-            Arg::Optional(v) | Arg::OptionalLong(v) => left.push_str(&format!("[={v}]")),
+    let specs: Vec<String> = table.iter().map(Opt::spec).collect();
+    let column = specs
+        .iter()
+        .map(|s| s.chars().count())
+        .filter(|&w| w <= WIDEST_SPEC)
+        .max()
+        .unwrap_or(0)
+        + 2;
+    let indent = " ".repeat(column);
+    for (opt, spec) in table.iter().zip(&specs) {
+        if opt.starts_group {
+            text.push('\n');
         }
-        let width = (left.len() + 2).max(30);
-        text.push_str(&format!("{left:width$}{}\n", opt.help));
+        let mut lines = wrap(opt.help, HELP_WIDTH - column).into_iter();
+        let first = lines.next().unwrap_or_default();
+        if spec.chars().count() + 2 > column {
+            text.push_str(&format!("{spec}\n{indent}{first}\n"));
+        } else {
+            text.push_str(&format!("{spec:column$}{first}\n"));
+        }
+        for line in lines {
+            text.push_str(&format!("{indent}{line}\n"));
+        }
     }
     text.push_str(&format!("\nFor more details see {page}.\n"));
     text
+}
+
+/// The words of `text` in lines of at most `width` characters. A remark in
+/// parentheses stays on one line where it fits one, so that `(implies
+/// --user)` is never cut in two; a longer word has a line of its own.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for chunk in chunks(text, width) {
+        let wanted = line.chars().count() + 1 + chunk.chars().count();
+        if !line.is_empty() && wanted > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&chunk);
+    }
+    lines.push(line);
+    lines
+}
+
+/// The words of `text`, a parenthesised remark that fits `width` taken as
+/// one.
+fn chunks(text: &str, width: usize) -> Vec<String> {
+    let mut chunks: Vec<String> = Vec::new();
+    let mut remark: Option<String> = None;
+    for word in text.split_whitespace() {
+        let mut current = match remark.take() {
+            Some(mut open) => {
+                open.push(' ');
+                open.push_str(word);
+                open
+            }
+            None if word.starts_with('(') => word.to_owned(),
+            None => {
+                chunks.push(word.to_owned());
+                continue;
+            }
+        };
+        if current.contains(')') {
+            chunks.push(current);
+        } else if current.chars().count() > width {
+            // Too long for a line: word by word after all.
+            chunks.extend(current.split(' ').map(str::to_owned));
+        } else {
+            remark = Some(std::mem::take(&mut current));
+        }
+    }
+    chunks.extend(remark);
+    chunks
 }
 
 /// `-V`: util-linux prints "unshare from util-linux 2.38.1"; we name ourselves.
@@ -319,69 +418,15 @@ mod tests {
     }
 
     static TABLE: &[Opt<Id>] = &[
-        Opt {
-            id: Id::Uts,
-            long: "uts",
-            short: Some('u'),
-            arg: Arg::OptionalLong("<file>"),
-            help: "",
-        },
-        Opt {
-            id: Id::Fork,
-            long: "fork",
-            short: Some('f'),
-            arg: Arg::None,
-            help: "",
-        },
-        Opt {
-            id: Id::Root,
-            long: "map-root-user",
-            short: Some('r'),
-            arg: Arg::None,
-            help: "",
-        },
-        Opt {
-            id: Id::Mount,
-            long: "mount",
-            short: Some('m'),
-            arg: Arg::Optional("<file>"),
-            help: "",
-        },
-        Opt {
-            id: Id::MountProc,
-            long: "mount-proc",
-            short: None,
-            arg: Arg::Optional("<dir>"),
-            help: "",
-        },
-        Opt {
-            id: Id::Net,
-            long: "net",
-            short: Some('n'),
-            arg: Arg::Optional("<file>"),
-            help: "",
-        },
-        Opt {
-            id: Id::Setuid,
-            long: "setuid",
-            short: Some('S'),
-            arg: Arg::Required("<uid>"),
-            help: "",
-        },
-        Opt {
-            id: Id::MapUser,
-            long: "map-user",
-            short: None,
-            arg: Arg::Required("<uid>"),
-            help: "",
-        },
-        Opt {
-            id: Id::MapUsers,
-            long: "map-users",
-            short: None,
-            arg: Arg::Required("<map>"),
-            help: "",
-        },
+        Opt::both(Id::Uts, "uts", 'u', Arg::OptionalLong("<file>"), ""),
+        Opt::both(Id::Fork, "fork", 'f', Arg::None, ""),
+        Opt::both(Id::Root, "map-root-user", 'r', Arg::None, ""),
+        Opt::both(Id::Mount, "mount", 'm', Arg::Optional("<file>"), ""),
+        Opt::long(Id::MountProc, "mount-proc", Arg::Optional("<dir>"), ""),
+        Opt::both(Id::Net, "net", 'n', Arg::Optional("<file>"), ""),
+        Opt::both(Id::Setuid, "setuid", 'S', Arg::Required("<uid>"), ""),
+        Opt::long(Id::MapUser, "map-user", Arg::Required("<uid>"), ""),
+        Opt::long(Id::MapUsers, "map-users", Arg::Required("<map>"), ""),
     ];
 
     type Parsed = (Vec<(Id, Option<String>)>, Vec<String>);
@@ -517,6 +562,85 @@ mod tests {
         let bad = OsString::from_vec(b"-\xff\xc3".to_vec());
         let got = Getopt::new(TABLE, vec![bad]).next().unwrap().unwrap_err();
         assert_eq!(got.to_string(), "invalid option -- '\u{fffd}'");
+    }
+
+    #[test]
+    fn wrapping_keeps_to_the_width_and_remarks_whole() {
+        let text = "map the first block of user IDs owned by euid (implies --user)";
+        assert_eq!(
+            wrap(text, 49),
+            [
+                "map the first block of user IDs owned by euid",
+                "(implies --user)"
+            ]
+        );
+        // Greedy, word by word, when no remark is in the way.
+        assert_eq!(wrap("aa bb cc dd", 5), ["aa bb", "cc dd"]);
+        // A remark longer than a line is wrapped like other words.
+        assert_eq!(wrap("x (a b c d e f)", 6), ["x (a b", "c d e", "f)"]);
+        // A word longer than a line has one of its own.
+        assert_eq!(wrap("a abcdefgh b", 4), ["a", "abcdefgh", "b"]);
+        assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("fits (as is)", 12), ["fits (as is)"]);
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Wide {
+        Short,
+        Long,
+        Named,
+        Help,
+    }
+
+    static WIDE: &[Opt<Wide>] = &[
+        Opt::both(Wide::Short, "short", 's', Arg::None, "a short one"),
+        Opt::long(
+            Wide::Long,
+            "long",
+            Arg::Required("<a>:<b>:<c>|auto|subids|all"),
+            "an option whose name is too wide for the column, and whose \
+             description is too long for one line (implies --short)",
+        ),
+        Opt::long(
+            Wide::Named,
+            "named",
+            Arg::Required("<uid>|<name>"),
+            "fits the column",
+        )
+        .starts_group(),
+        Opt::both(Wide::Help, "help", 'h', Arg::None, "display this help").starts_group(),
+    ];
+
+    #[test]
+    fn help_wraps_to_80_columns_and_keeps_groups_apart() {
+        let text = help(&["wide [options]"], "Wide.", WIDE, "wide(1)");
+        let options: Vec<&str> = text
+            .lines()
+            .skip_while(|l| *l != "Options:")
+            .skip(1)
+            .take_while(|l| !l.starts_with("For more"))
+            .collect();
+        // The column: two after the widest name that fits ("--named ...").
+        let column = "     --named <uid>|<name>  ".len();
+        let indent = " ".repeat(column);
+        assert_eq!(
+            options,
+            [
+                format!("{:column$}a short one", " -s, --short"),
+                "     --long <a>:<b>:<c>|auto|subids|all".to_owned(),
+                format!("{indent}an option whose name is too wide for the column, and"),
+                format!("{indent}whose description is too long for one line"),
+                format!("{indent}(implies --short)"),
+                String::new(),
+                "     --named <uid>|<name>  fits the column".to_owned(),
+                String::new(),
+                format!("{:column$}display this help", " -h, --help"),
+                String::new(),
+            ]
+        );
+        for line in text.lines() {
+            assert!(line.chars().count() <= HELP_WIDTH, "{line:?}");
+        }
     }
 
     #[test]

@@ -17,7 +17,10 @@ pub const EXIT_NOT_FOUND: i32 = 127;
 
 #[derive(Debug)]
 pub enum Error {
-    /// Bad command line: the message is followed by the "Try --help" hint.
+    /// Whatever a parser refuses, from the command line alone: an unknown
+    /// option, a missing or extra operand, a value an option cannot take,
+    /// options that exclude each other. The message is followed by the
+    /// "Try --help" hint.
     Usage(String),
     /// A system call failed: `what: strerror(errno)`.
     Sys { what: String, errno: Errno },
@@ -46,6 +49,12 @@ impl Error {
 
     pub fn usage(text: impl Into<String>) -> Self {
         Error::Usage(text.into())
+    }
+
+    /// A usage error with the errno text util-linux gives such a value:
+    /// `failed to parse uid: '4294967296': Numerical result out of range`.
+    pub fn usage_errno(text: impl fmt::Display, errno: Errno) -> Self {
+        Error::Usage(format!("{text}: {}", strerror(errno)))
     }
 
     /// The exit status this error ends the applet with.

@@ -57,9 +57,9 @@ fn decimal(text: &str) -> Option<u32> {
 }
 
 /// `INNER:OUTER:COUNT`, as newuidmap orders them, or util-linux's legacy
-/// `OUTER,INNER,COUNT`.
+/// `OUTER,INNER,COUNT`. Anything else is a usage error.
 pub fn parse_range(text: &str) -> Result<MapRange> {
-    let invalid = || Error::msg(format!("invalid mapping '{text}'"));
+    let invalid = || Error::usage(format!("invalid mapping '{text}'"));
     let (sep, inner_first) = if text.contains(':') {
         (':', true)
     } else {

@@ -22,10 +22,12 @@ pub struct Spec {
     pub inode: Option<u64>,
 }
 
-/// util-linux's pid syntax, and its message.
+/// util-linux's pid syntax, and its message: a usage error, as the
+/// command line alone decides it.
 pub fn parse_spec(text: &OsStr) -> Result<Spec> {
     let shown = text.to_string_lossy();
-    let invalid = |errno| Error::sys(format!("failed to parse PID argument '{shown}'"), errno);
+    let invalid =
+        |errno| Error::usage_errno(format!("failed to parse PID argument '{shown}'"), errno);
     let (pid, inode) = match shown.split_once(':') {
         Some((pid, inode)) => (pid, Some(inode)),
         None => (shown.as_ref(), None),

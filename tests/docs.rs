@@ -5,7 +5,8 @@
 //! command must be what CI runs.
 //!
 //! How options are recognised in each kind of file:
-//! - `--help`: the lines of the "Options:" section, up to the first blank line.
+//! - `--help`: the lines of the "Options:" section, its groups (apart by
+//!   blank lines) included, up to the next heading (an unindented line).
 //! - man pages (troff): `\-\-name` or `--name`, `\-x` or `-x`, font escapes
 //!   ignored. Every option of `--help` must be the tag of an item (the line
 //!   after `.TP`) in the OPTIONS section; no unknown option may appear
@@ -102,7 +103,7 @@ fn help_options(help: &str) -> Options {
     let mut found = Options::default();
     let mut lines = help.lines().skip_while(|l| l.trim_end() != "Options:");
     assert!(lines.next().is_some(), "no Options: section in\n{help}");
-    for line in lines.take_while(|l| !l.trim().is_empty()) {
+    for line in lines.take_while(|l| l.is_empty() || l.starts_with(' ')) {
         scan(line, &mut found);
     }
     assert!(!found.long.is_empty(), "no options found in\n{help}");
@@ -315,7 +316,7 @@ fn scanner_finds_options_and_skips_hyphenated_words() {
 
 #[test]
 fn a_missing_option_is_noticed() {
-    let help = help_options("Options:\n -h, --help   help\n     --type <t>  kind\n\nMore.\n");
+    let help = help_options("Options:\n -h, --help   help\n\n     --type <t>  kind\n\nMore.\n");
     let mut docs = Docs::new("x", help);
     let mut offered = Options::default();
     scan("--help -h", &mut offered);

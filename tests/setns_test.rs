@@ -276,7 +276,7 @@ fn unknown_type_value() {
             .run()
             .code(1)
             .stdout_is("")
-            .stderr_line(&format!("setns-test: unknown namespace type '{bad}'"));
+            .stderr_usage(&format!("setns-test: unknown namespace type '{bad}'"));
     }
 }
 

@@ -19,27 +19,14 @@ pub enum Id {
 }
 
 pub static OPTIONS: &[Opt<Id>] = &[
-    Opt {
-        id: Id::Type,
-        long: "type",
-        short: None,
-        arg: Arg::Required("<type>"),
-        help: "require NSFILE to be of this kind (mnt, uts, ipc, net, pid, user, cgroup, time)",
-    },
-    Opt {
-        id: Id::Help,
-        long: "help",
-        short: Some('h'),
-        arg: Arg::None,
-        help: "display this help",
-    },
-    Opt {
-        id: Id::Version,
-        long: "version",
-        short: Some('V'),
-        arg: Arg::None,
-        help: "display version",
-    },
+    Opt::long(
+        Id::Type,
+        "type",
+        Arg::Required("<type>"),
+        "require NSFILE to be of this kind (mnt, uts, ipc, net, pid, user, cgroup, time)",
+    ),
+    Opt::both(Id::Help, "help", 'h', Arg::None, "display this help").starts_group(),
+    Opt::both(Id::Version, "version", 'V', Arg::None, "display version"),
 ];
 
 const SYNOPSIS: &str = "setns-test [options] <nsfile> [<program> [<argument>...]]";
@@ -67,7 +54,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Command> {
             (Id::Type, Some(value)) => {
                 let name = value.to_string_lossy();
                 want = Some(Kind::by_name(&name).ok_or_else(|| {
-                    Error::msg(format!(
+                    Error::usage(format!(
                         "unknown namespace type '{name}' (expected one of: {})",
                         Kind::names()
                     ))

@@ -2,11 +2,14 @@
 //! (from each applet's own table, so new options are fuzzed without a word
 //! here), bundles, `=` forms, hostile values and garbage, fed to the parsers
 //! in-process. It asserts that nothing panics and that every rejection has
-//! the documented shape: exit status 1, one line `APPLET: message` with no
-//! control character in it, and the `Try 'APPLET --help'` line exactly for
-//! command-line mistakes. Which rejections those are follows util-linux:
-//! getopt's own errors and the applets' rules about operands and option
-//! combinations are usage errors; a value an option cannot take is not.
+//! the documented shape of a usage error: exit status 1, a line `APPLET:
+//! message` with no control character in it, then the `Try 'APPLET --help'`
+//! line. A parser decides from the command line alone, so whatever it
+//! refuses is a usage error, with no exception: getopt's own errors, a
+//! value an option cannot take, and the rules about operands and option
+//! combinations. And it refuses in getopt's order: before getopt's first
+//! error, only a value given before that word; never a rule that needs the
+//! whole command line.
 //!
 //! NSBOX_FUZZ_SEED and NSBOX_FUZZ_COUNT override the seed and the number of
 //! vectors per parser, for longer runs: `NSBOX_FUZZ_COUNT=1000000 cargo
@@ -26,9 +29,25 @@ use gen::{Rng, Word};
 const DEFAULT_SEED: u64 = 0x6e73_626f_7846_757a;
 const DEFAULT_COUNT: u64 = 50_000;
 
-/// nsbind's rules about its operands and the options that go together: the
-/// usage errors it gives once the options are read. A new rule must be
-/// listed here, which is the moment to decide that it is one.
+/// The rules each applet applies once the options are read, about operands
+/// and the options that go together: they must never come before an error
+/// of getopt's. A new rule must be listed here.
+const UNSHARE_RULES: &[&str] = &[
+    "options --monotonic and --boottime require unsharing of a time namespace (-T)",
+    "--pid=FILE needs --fork: a PID namespace exists only once its first process does",
+    "options --setgroups=allow and --map-group are mutually exclusive",
+];
+
+const NSENTER_RULES: &[&str] = &[
+    "no target PID specified",
+    "neither filename nor target pid supplied for root",
+    "neither filename nor target pid supplied for cwd",
+    "neither filename nor target pid supplied for environ",
+    "neither filename nor target pid supplied for cgroup",
+    "no target PID specified for 'follow'",
+    "no namespace specified",
+];
+
 const NSBIND_RULES: &[&str] = &[
     "--list, --unbind, --all and --target name different things; give one",
     "--keep goes with --unbind",
@@ -52,17 +71,17 @@ const NSBOX_OPTIONS: &[&str] = &[
     "-s",
 ];
 
-/// How an applet's usage errors are told from its other rejections.
+/// What an applet's rejections are checked against.
 enum Rules {
-    /// Options through `Getopt` over this table. A usage error is getopt's
-    /// own (the bare parse below must fail the same way), or one of these
-    /// rules about operands and combinations, checked after the options.
+    /// Options through `Getopt` over this table: when the bare parse below
+    /// fails, the applet's error is getopt's, or that of a value given
+    /// before the word getopt refuses; never one of these rules.
     Getopt {
         bare: fn(Vec<OsString>) -> Bare,
-        usage: &'static [&'static str],
+        rules: &'static [&'static str],
     },
-    /// Every rejection is a command-line mistake (nsbox's own options).
-    AllUsage,
+    /// nsbox's own options, which do not go through getopt.
+    Own,
 }
 
 /// What a bare `Getopt` over an applet's table makes of the words.
@@ -123,7 +142,7 @@ fn subjects() -> Vec<Subject> {
             parse: |args| unshare::options::parse(args).map(drop),
             rules: Rules::Getopt {
                 bare: |args| bare(unshare::options::OPTIONS, args),
-                usage: &[],
+                rules: UNSHARE_RULES,
             },
         },
         Subject {
@@ -132,7 +151,7 @@ fn subjects() -> Vec<Subject> {
             parse: |args| nsenter::options::parse(args).map(drop),
             rules: Rules::Getopt {
                 bare: |args| bare(nsenter::options::OPTIONS, args),
-                usage: &[],
+                rules: NSENTER_RULES,
             },
         },
         Subject {
@@ -141,7 +160,7 @@ fn subjects() -> Vec<Subject> {
             parse: |args| setns_test::parse(args).map(drop),
             rules: Rules::Getopt {
                 bare: |args| bare(setns_test::OPTIONS, args),
-                usage: &["no namespace file specified"],
+                rules: &["no namespace file specified"],
             },
         },
         Subject {
@@ -150,7 +169,7 @@ fn subjects() -> Vec<Subject> {
             parse: |args| nsbind::parse(args).map(drop),
             rules: Rules::Getopt {
                 bare: |args| bare(nsbind::OPTIONS, args),
-                usage: NSBIND_RULES,
+                rules: NSBIND_RULES,
             },
         },
         Subject {
@@ -167,14 +186,19 @@ fn subjects() -> Vec<Subject> {
                 })
                 .collect(),
             parse: |args| multicall::parse_own(args).map(drop),
-            rules: Rules::AllUsage,
+            rules: Rules::Own,
         },
     ]
 }
 
-/// The rendered error is `APPLET: message` on one line, plus the hint line
-/// exactly for usage errors, and the exit status is 1.
+/// The rejection is a usage error: exit status 1, `APPLET: message` on one
+/// line, then the hint line.
 fn check_shape(applet: &str, error: &Error) -> std::result::Result<(), String> {
+    if !matches!(error, Error::Usage(_)) {
+        return Err(format!(
+            "{error:?} is not a usage error: whatever a parser refuses is one"
+        ));
+    }
     if error.code() != 1 {
         return Err(format!("exit status {}, not 1", error.code()));
     }
@@ -197,11 +221,9 @@ fn check_shape(applet: &str, error: &Error) -> std::result::Result<(), String> {
         return Err(format!("a raw control character {c:?} in the message"));
     }
     let hint = format!("Try '{applet} --help' for more information.");
-    match (matches!(error, Error::Usage(_)), lines.as_slice()) {
-        (true, [_, second]) if *second == hint => Ok(()),
-        (true, _) => Err("a usage error that is not one line and the hint".into()),
-        (false, [_]) => Ok(()),
-        (false, _) => Err("not exactly one line".into()),
+    match lines.as_slice() {
+        [_, second] if *second == hint => Ok(()),
+        _ => Err("not one line and the hint".into()),
     }
 }
 
@@ -220,18 +242,17 @@ fn check(subject: &Subject, args: &[OsString]) -> std::result::Result<(), String
             .map_err(|panic| format!("the parser panicked: {}", panic_text(&*panic)))
     };
     let outcome = parse(args.to_vec())?;
-    let (bare, usage_rules) = match &subject.rules {
-        Rules::AllUsage => {
+    let (bare, rules) = match &subject.rules {
+        Rules::Own => {
             return match outcome {
                 Ok(()) => Ok(()),
-                Err(e @ Error::Usage(_)) => check_shape(subject.name, &e),
-                Err(e) => Err(format!("not a usage error: {e:?}")),
+                Err(e) => check_shape(subject.name, &e),
             };
         }
-        Rules::Getopt { bare, usage } => (
+        Rules::Getopt { bare, rules } => (
             catch_unwind(AssertUnwindSafe(|| bare(args.to_vec())))
                 .map_err(|panic| format!("getopt panicked: {}", panic_text(&*panic)))?,
-            *usage,
+            *rules,
         ),
     };
     let error = match (outcome, &bare) {
@@ -243,35 +264,27 @@ fn check(subject: &Subject, args: &[OsString]) -> std::result::Result<(), String
     };
     check_shape(subject.name, &error)?;
     let message = error.to_string();
-    match (&error, bare) {
+    let Bare::Fails { error: first, at } = bare else {
+        return Ok(());
+    };
+    if message == first.to_string() {
         // Getopt's own error, passed on as it is.
-        (Error::Usage(_), Bare::Fails { error: first, .. }) if message == first.to_string() => {
-            Ok(())
-        }
-        (Error::Usage(_), Bare::Fails { error: first, .. }) => Err(format!(
-            "a usage error other than getopt's ({first}) before the options end"
+        return Ok(());
+    }
+    if rules.contains(&message.as_str()) {
+        return Err(format!(
+            "{error:?} is a rule about the whole command line, applied before getopt's \
+             error ({first})"
+        ));
+    }
+    // A value refused before getopt's error: the words up to the one getopt
+    // refuses must be refused the same way.
+    match parse(args[..at].to_vec())? {
+        Err(again) if again.to_string() == message => Ok(()),
+        other => Err(format!(
+            "{error:?} is neither getopt's error ({first}) nor that of a value before it: \
+             the first {at} words give {other:?}"
         )),
-        (Error::Usage(_), Bare::Clean) if usage_rules.contains(&message.as_str()) => Ok(()),
-        (Error::Usage(_), Bare::Clean) => Err(format!(
-            "{error:?} is a usage error but no rule about operands or option combinations: \
-             a bad value is reported without the hint (or list the rule in src/fuzz)"
-        )),
-        (_, Bare::Clean) if usage_rules.contains(&message.as_str()) => Err(format!(
-            "{error:?} is a rule about the command line: a usage error"
-        )),
-        (_, Bare::Clean) => Ok(()),
-        (_, Bare::Fails { error: first, .. }) if message == first.to_string() => {
-            Err(format!("getopt's error as {error:?}: a usage error"))
-        }
-        // A value refused before getopt's error: the words up to the one
-        // getopt refuses must be refused the same way.
-        (_, Bare::Fails { at, .. }) => match parse(args[..at].to_vec())? {
-            Err(again) if again.to_string() == message => Ok(()),
-            other => Err(format!(
-                "{error:?} is not a value refused before getopt's error: the first {at} \
-                 words give {other:?}"
-            )),
-        },
     }
 }
 
@@ -397,7 +410,7 @@ fn faulty(parse: fn(Vec<OsString>) -> Result<()>) -> Subject {
         parse,
         rules: Rules::Getopt {
             bare: |args| bare(nsbind::OPTIONS, args),
-            usage: &["missing operands"],
+            rules: &["missing operands"],
         },
     }
 }
@@ -409,11 +422,14 @@ fn argv(words: &[&str]) -> Vec<OsString> {
 #[test]
 fn the_shape_check_catches_what_it_is_for() {
     let shape = |e: Error| check_shape("nsbind", &e);
-    assert_eq!(shape(Error::msg("bad value 'x'")), Ok(()));
     assert_eq!(shape(Error::usage("missing operands")), Ok(()));
-    assert_eq!(shape(Error::msg("a\nb\r\u{9b}")), Ok(()), "escaped");
-    assert!(shape(Error::msg("")).is_err());
-    assert!(shape(Error::msg(" ")).is_err());
+    assert_eq!(shape(Error::usage("bad value 'x'")), Ok(()));
+    assert_eq!(shape(Error::usage("a\nb\r\u{9b}")), Ok(()), "escaped");
+    assert!(shape(Error::usage("")).is_err());
+    assert!(shape(Error::usage(" ")).is_err());
+    // Whatever the parser refuses is a usage error, with the hint.
+    assert!(shape(Error::msg("bad value 'x'")).is_err());
+    assert!(shape(Error::sys("bad", nix::errno::Errno::ERANGE)).is_err());
     assert!(shape(Error::Reported).is_err());
     let exec = Error::Exec {
         program: "x".into(),
@@ -427,6 +443,7 @@ fn the_classification_catches_what_it_is_for() {
     let nsbind = subjects().into_iter().find(|s| s.name == "nsbind").unwrap();
     for words in [
         &["--type", "bogus", "/a", "/b"][..],
+        &["-t", "1", "bogus", "/a"],
         &["--bogus"],
         &["-u"],
         &["--type=uts", "--bogus"],
@@ -445,34 +462,34 @@ fn the_classification_catches_what_it_is_for() {
     };
     fails(|_| panic!("boom"), &[], "the parser panicked: boom");
     fails(|_| Ok(()), &["--bogus"], "accepted, though getopt says");
-    // A bad value reported with the hint, or a rule without it.
+    // A bad value, or a rule, reported without the hint.
     fails(
-        |_| Err(Error::usage("bad value")),
+        |_| Err(Error::msg("bad value")),
         &["/a"],
-        "is a usage error",
+        "is not a usage error",
     );
     fails(
         |_| Err(Error::msg("missing operands")),
         &[],
-        "a usage error",
+        "is not a usage error",
     );
-    // Getopt's error reported as something else, or another usage error
-    // given before the options end.
+    // Getopt's error reported as something else.
     let bogus = &["-l", "--bogus"][..];
     fails(
         |_| Err(Error::msg("unrecognized option '--bogus'")),
         bogus,
-        "getopt's error as",
+        "is not a usage error",
     );
     // A value error that only the word getopt refuses brings about.
     let late = |args: Vec<OsString>| match args.len() {
         1 => Ok(()),
-        _ => Err(Error::msg("bad")),
+        _ => Err(Error::usage("bad")),
     };
-    fails(late, bogus, "not a value refused before");
+    fails(late, bogus, "neither getopt's error");
+    // A rule about the whole command line, before getopt's error.
     fails(
         |_| Err(Error::usage("missing operands")),
         bogus,
-        "other than getopt's",
+        "applied before getopt's error",
     );
 }

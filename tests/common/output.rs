@@ -170,6 +170,21 @@ impl Output {
         )
     }
 
+    /// stderr is a usage error: a line that starts with `prefix`, which
+    /// starts with `APPLET: `, then `Try 'APPLET --help' for more information.`
+    pub fn stderr_usage(&self, prefix: &str) -> &Output {
+        let applet = prefix.split(": ").next().unwrap_or_default();
+        let hint = format!("Try '{applet} --help' for more information.\n");
+        let err = self.stderr();
+        let first = err
+            .strip_suffix(&hint)
+            .filter(|f| f.matches('\n').count() == 1);
+        self.check(
+            first.is_some_and(|f| f.starts_with(prefix) && f.ends_with('\n')),
+            &format!("expected a stderr line starting with {prefix:?}, then {hint:?}"),
+        )
+    }
+
     /// stderr is exactly one line, and it starts with `prefix`.
     pub fn stderr_line(&self, prefix: &str) -> &Output {
         let err = self.stderr();

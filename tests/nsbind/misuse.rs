@@ -97,8 +97,8 @@ fn pid_that_does_not_exist() {
         );
 }
 
-/// An unknown TYPE, for -t and for --type, and a malformed PID: one
-/// message each, nothing created.
+/// An unknown TYPE, for -t and for --type, and a malformed PID: a usage
+/// error each, nothing created.
 #[test]
 fn unknown_type_and_bad_pid() {
     let s = Scene::new();
@@ -118,14 +118,19 @@ fn unknown_type_and_bad_pid() {
         &out,
         "t: rc=1\n\
              t> nsbind: unknown namespace type 'bogus'*\n\
+             t> Try 'nsbind --help' for more information.\n\
              type: rc=1\n\
              type> nsbind: unknown namespace type 'bogus'*\n\
+             type> Try 'nsbind --help' for more information.\n\
              empty: rc=1\n\
              empty> nsbind: unknown namespace type ''*\n\
+             empty> Try 'nsbind --help' for more information.\n\
              pid: rc=1\n\
              pid> nsbind: failed to parse PID argument '1x'*\n\
+             pid> Try 'nsbind --help' for more information.\n\
              inode: rc=1\n\
              inode> nsbind: failed to parse PID argument '1:x'*\n\
+             inode> Try 'nsbind --help' for more information.\n\
              files: 0 mounts=0\n",
     );
 }

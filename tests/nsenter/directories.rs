@@ -238,7 +238,9 @@ fn wd_and_wdns_exclude_each_other() {
             .run()
             .code(1)
             .stdout_is("")
-            .stderr_is("nsenter: mutually exclusive arguments: --wd --wdns\n");
+            .stderr_is(&format!(
+                "nsenter: mutually exclusive arguments: --wd --wdns\n{TRY}"
+            ));
     }
 }
 

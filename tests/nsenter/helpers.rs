@@ -12,6 +12,9 @@ use crate::common::*;
 /// util-linux's nsenter: the reference where the two should agree.
 pub const UL_NSENTER: &str = "/usr/bin/nsenter";
 
+/// The hint after a usage error.
+pub const TRY: &str = "Try 'nsenter --help' for more information.\n";
+
 /// Shell functions for the scripts run in throwaway namespaces.
 pub const PRELUDE: &str = r#"
 # waitfor 'CONDITION': poll until it holds; after 20 s, end the script.

@@ -86,5 +86,7 @@ fn bad_descriptors() {
         .run()
         .code(1)
         .stdout_is("")
-        .stderr_is("nsenter: failed to parse file descriptor: 'x'\n");
+        .stderr_is(&format!(
+            "nsenter: failed to parse file descriptor: 'x'\n{TRY}"
+        ));
 }

@@ -79,7 +79,7 @@ fn bad_ids() {
             .run()
             .code(1)
             .stdout_is("")
-            .stderr_is(&format!("nsenter: failed to parse nsid: {bad}\n"));
+            .stderr_is(&format!("nsenter: failed to parse nsid: {bad}\n{TRY}"));
     }
 }
 

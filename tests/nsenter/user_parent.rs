@@ -86,5 +86,5 @@ fn needs_something_to_start_from() {
         .run()
         .code(1)
         .stdout_is("")
-        .stderr_is("nsenter: no target PID specified\n");
+        .stderr_is(&format!("nsenter: no target PID specified\n{TRY}"));
 }

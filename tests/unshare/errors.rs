@@ -6,6 +6,19 @@ use super::*;
 /// `ARGS echo ran` fails with exactly `message` and status 1; util-linux
 /// says the same where `ul` is set.
 fn fails(s: &Scene, args: &[&str], message: &str, ul: bool) {
+    failure(s, args, message, "", ul);
+}
+
+/// `ARGS echo ran` is refused as a usage error: `message`, then the hint.
+/// util-linux gives the same message where `ul` is set, without the hint:
+/// it has none for a bad value or a combination of options.
+fn refused(s: &Scene, args: &[&str], message: &str, ul: bool) {
+    failure(s, args, message, TRY, ul);
+}
+
+const TRY: &str = "Try 'unshare --help' for more information.\n";
+
+fn failure(s: &Scene, args: &[&str], message: &str, hint: &str, ul: bool) {
     let message = format!("unshare: {message}\n");
     s.private()
         .args(args)
@@ -13,7 +26,7 @@ fn fails(s: &Scene, args: &[&str], message: &str, ul: bool) {
         .run()
         .code(1)
         .stdout_is("")
-        .stderr_is(&message);
+        .stderr_is(&format!("{message}{hint}"));
     if ul {
         s.ul_private()
             .args(args)
@@ -28,8 +41,10 @@ fn fails(s: &Scene, args: &[&str], message: &str, ul: bool) {
 #[test]
 fn bad_ids() {
     let s = Scene::new();
-    fails(&s, &["-S", "abc"], "failed to parse uid: 'abc'", true);
-    fails(&s, &["-G", "abc"], "failed to parse gid: 'abc'", true);
+    refused(&s, &["-S", "abc"], "failed to parse uid: 'abc'", true);
+    refused(&s, &["-G", "abc"], "failed to parse gid: 'abc'", true);
+    // A name is looked up once the command line is known good: not
+    // finding it is no mistake in the command line.
     fails(
         &s,
         &["--map-user=nsbox-no-such-user"],
@@ -47,47 +62,47 @@ fn bad_ids() {
 #[test]
 fn bad_values() {
     let s = Scene::new();
-    fails(
+    refused(
         &s,
         &["--setgroups", "foo"],
         "unsupported --setgroups argument 'foo'",
         true,
     );
-    fails(
+    refused(
         &s,
         &["-m", "--propagation", "foo"],
         "unsupported propagation mode: foo",
         true,
     );
-    fails(&s, &["--kill-child=FOO"], "unknown signal: FOO", true);
-    fails(
+    refused(&s, &["--kill-child=FOO"], "unknown signal: FOO", true);
+    refused(
         &s,
         &["--kill-child=RTMIN+999"],
         "unknown signal: RTMIN+999",
         false,
     );
     for owner in ["1", "a:b", "1:2x", ":"] {
-        fails(&s, &["--owner", owner], "failed to parse owner", false);
+        refused(&s, &["--owner", owner], "failed to parse owner", false);
     }
     for map in ["--map-users=1,2", "--map-groups=1,2"] {
-        fails(&s, &[map], "invalid mapping '1,2'", false);
+        refused(&s, &[map], "invalid mapping '1,2'", false);
     }
-    fails(&s, &["--map-users=a:b:c"], "invalid mapping 'a:b:c'", false);
+    refused(&s, &["--map-users=a:b:c"], "invalid mapping 'a:b:c'", false);
 }
 
 #[test]
 fn time_offsets() {
     let s = Scene::new();
     let needs_t = "options --monotonic and --boottime require unsharing of a time namespace (-T)";
-    fails(&s, &["--monotonic", "5"], needs_t, false);
-    fails(&s, &["--boottime", "5"], needs_t, false);
-    fails(
+    refused(&s, &["--monotonic", "5"], needs_t, false);
+    refused(&s, &["--boottime", "5"], needs_t, false);
+    refused(
         &s,
         &["-T", "--monotonic", "x"],
         "failed to parse monotonic offset: 'x'",
         true,
     );
-    fails(
+    refused(
         &s,
         &["-T", "--boottime", "x"],
         "failed to parse boottime offset: 'x'",
@@ -99,8 +114,8 @@ fn time_offsets() {
 fn setgroups_allow_with_map_group() {
     let s = Scene::new();
     let message = "options --setgroups=allow and --map-group are mutually exclusive";
-    fails(&s, &["-r", "--setgroups", "allow"], message, true);
-    fails(&s, &["--map-group=0", "--setgroups=allow"], message, true);
+    refused(&s, &["-r", "--setgroups", "allow"], message, true);
+    refused(&s, &["--map-group=0", "--setgroups=allow"], message, true);
 }
 
 #[test]
@@ -164,7 +179,7 @@ fn messages_name_the_applet_under_nsbox() {
         .args(["unshare", "-S", "abc", "echo", "ran"])
         .run()
         .code(1)
-        .stderr_is("unshare: failed to parse uid: 'abc'\n");
+        .stderr_is(&format!("unshare: failed to parse uid: 'abc'\n{TRY}"));
     // Root's map is written by a helper; the kernel refuses this one.
     nsbox()
         .args([

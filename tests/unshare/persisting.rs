@@ -155,7 +155,8 @@ fn pid_needs_fork() {
         .stdout_is("")
         .stderr_is(
             "unshare: --pid=FILE needs --fork: a PID namespace exists only once \
-                 its first process does\n",
+                 its first process does\n\
+                 Try 'unshare --help' for more information.\n",
         );
     assert!(!file.exists(), "{} was created", file.display());
 }

@@ -35,6 +35,7 @@ pub enum Id {
     Version,
 }
 
+/// The options in groups: binding, releasing, listing.
 pub static OPTIONS: &[Opt<Id>] = &[
     Opt::both(
         Id::Target,
@@ -62,7 +63,8 @@ pub static OPTIONS: &[Opt<Id>] = &[
         'u',
         Arg::None,
         "release each TARGET: unmount it and remove the file",
-    ),
+    )
+    .starts_group(),
     Opt::both(
         Id::Keep,
         "keep",
@@ -76,7 +78,8 @@ pub static OPTIONS: &[Opt<Id>] = &[
         'l',
         Arg::None,
         "list the namespaces bound in this mount namespace",
-    ),
+    )
+    .starts_group(),
     Opt::both(
         Id::Json,
         "json",
@@ -84,7 +87,7 @@ pub static OPTIONS: &[Opt<Id>] = &[
         Arg::None,
         "list in JSON (implies --list)",
     ),
-    Opt::both(Id::Help, "help", 'h', Arg::None, "display this help"),
+    Opt::both(Id::Help, "help", 'h', Arg::None, "display this help").starts_group(),
     Opt::both(Id::Version, "version", 'V', Arg::None, "display version"),
 ];
 
@@ -154,7 +157,7 @@ fn entry(text: &str) -> Result<String> {
     }
     match text {
         "pid_for_children" | "time_for_children" => Ok(text.to_owned()),
-        _ => Err(Error::msg(format!(
+        _ => Err(Error::usage(format!(
             "unknown namespace type '{text}' (expected one of: {}, pid_for_children, \
              time_for_children)",
             Kind::names()
@@ -176,7 +179,7 @@ pub(crate) fn parse(args: Vec<OsString>) -> Result<Action> {
             Id::Type => {
                 let name = required().to_string_lossy().into_owned();
                 want = Some(Kind::by_name(&name).ok_or_else(|| {
-                    Error::msg(format!(
+                    Error::usage(format!(
                         "unknown namespace type '{name}' (expected one of: {})",
                         Kind::names()
                     ))

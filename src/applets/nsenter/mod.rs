@@ -181,7 +181,9 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
     } else {
         None
     };
-    // Last, as util-linux: a missing target for -r, -w, -e or -c is said first.
+    // Only --all gets here with nothing to enter (every namespace of the
+    // target is already ours): the parser refuses a command line that asks
+    // for none. Last, as util-linux.
     if entries.is_empty() {
         return Err(Error::msg("no namespace specified"));
     }

@@ -38,17 +38,19 @@ const fn namespace(
     short: char,
     help: &'static str,
 ) -> Opt<Id> {
-    Opt {
-        id: Id::Namespace(flag),
+    Opt::both(
+        Id::Namespace(flag),
         long,
-        short: Some(short),
-        arg: Arg::Optional("<file>|:<nsid>"),
+        short,
+        Arg::Optional("<file>|:<nsid>"),
         help,
-    }
+    )
 }
 
-/// Every option, in util-linux's order. Unlike unshare's, the short
-/// namespace options take an attached file too: `-nFILE`, `-n=FILE`.
+/// Every option, in util-linux's order, in groups: the target and the
+/// namespaces; ids and capabilities; directories; the rest. Unlike
+/// unshare's, the short namespace options take an attached file too:
+/// `-nFILE`, `-n=FILE`.
 pub static OPTIONS: &[Opt<Id>] = &[
     Opt::both(Id::All, "all", 'a', Arg::None, "enter all namespaces"),
     Opt::both(
@@ -100,7 +102,8 @@ pub static OPTIONS: &[Opt<Id>] = &[
         'S',
         Arg::Required("<uid>|follow"),
         "set uid in entered namespace (drops supplementary groups)",
-    ),
+    )
+    .starts_group(),
     Opt::both(
         Id::Setgid,
         "setgid",
@@ -126,7 +129,8 @@ pub static OPTIONS: &[Opt<Id>] = &[
         'r',
         Arg::Optional("<dir>"),
         "set the root directory",
-    ),
+    )
+    .starts_group(),
     Opt::both(
         Id::Wd,
         "wd",
@@ -147,7 +151,8 @@ pub static OPTIONS: &[Opt<Id>] = &[
         'e',
         Arg::None,
         "inherit environment variables from target process",
-    ),
+    )
+    .starts_group(),
     Opt::both(
         Id::NoFork,
         "no-fork",
@@ -169,7 +174,7 @@ pub static OPTIONS: &[Opt<Id>] = &[
         Arg::None,
         "set SELinux context according to --target PID",
     ),
-    Opt::both(Id::Help, "help", 'h', Arg::None, "display this help"),
+    Opt::both(Id::Help, "help", 'h', Arg::None, "display this help").starts_group(),
     Opt::both(Id::Version, "version", 'V', Arg::None, "display version"),
 ];
 
@@ -251,7 +256,7 @@ fn source(value: Option<&OsStr>) -> Result<Source> {
             .ok()
             .filter(|_| id.bytes().all(|b| b.is_ascii_digit()))
             .map(Source::Id)
-            .ok_or_else(|| Error::msg(format!("failed to parse nsid: {id}"))),
+            .ok_or_else(|| Error::usage(format!("failed to parse nsid: {id}"))),
         None => Ok(Source::File(PathBuf::from(value))),
     }
 }
@@ -282,7 +287,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
             Id::All => c.all = true,
             Id::Target => {
                 if c.target.is_some() {
-                    return Err(Error::msg("option --target may be given only once"));
+                    return Err(Error::usage("option --target may be given only once"));
                 }
                 c.target = Some(target::parse_spec(required())?);
             }
@@ -299,7 +304,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
                     .ok()
                     .filter(|fd| *fd >= 0 && text.bytes().all(|b| b.is_ascii_digit()))
                     .ok_or_else(|| {
-                        Error::msg(format!("failed to parse file descriptor: '{text}'"))
+                        Error::usage(format!("failed to parse file descriptor: '{text}'"))
                     })?;
                 c.net_socket = Some(fd);
             }
@@ -338,12 +343,50 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
         }
     }
     c.program = getopt.operands();
+    check(&c)?;
     Ok(Parsed::Run(Box::new(c)))
 }
 
 /// util-linux's message for options that exclude each other.
 fn exclusive() -> Error {
-    Error::msg("mutually exclusive arguments: --wd --wdns")
+    Error::usage("mutually exclusive arguments: --wd --wdns")
+}
+
+/// What the command line alone shows cannot work: something to take from
+/// a target without one, or nothing to enter at all. In util-linux's
+/// order, and with its messages.
+fn check(c: &Config) -> Result<()> {
+    let target = c.target.is_some();
+    let any_file = c.namespaces.iter().any(|(_, s)| *s != Source::Target);
+    let from_target = c.namespaces.iter().any(|(_, s)| *s == Source::Target)
+        || c.all
+        || c.net_socket.is_some()
+        // The parent of the user namespace of a file given, or the target's.
+        || (c.user_parent && !any_file);
+    if from_target && !target {
+        return Err(Error::usage("no target PID specified"));
+    }
+    let needs = [
+        (c.root == Some(Dir::Target), "root"),
+        (c.wd == Some(Dir::Target), "cwd"),
+        (c.env, "environ"),
+        (c.join_cgroup, "cgroup"),
+    ];
+    if let Some((_, what)) = needs.iter().find(|(needed, _)| *needed && !target) {
+        return Err(Error::usage(format!(
+            "neither filename nor target pid supplied for {what}"
+        )));
+    }
+    let follow = [c.uid, c.gid].contains(&Some(IdChoice::Follow));
+    if follow && !target {
+        return Err(Error::usage("no target PID specified for 'follow'"));
+    }
+    // With --all, what is left to enter depends on the target: that is
+    // checked once it is known.
+    if c.namespaces.is_empty() && !c.all && c.net_socket.is_none() && !c.user_parent {
+        return Err(Error::usage("no namespace specified"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -357,8 +400,13 @@ mod tests {
         }
     }
 
+    /// The parser's refusal, which is always a usage error.
     fn err(words: &[&str]) -> String {
-        config(words).unwrap_err().to_string()
+        match config(words) {
+            Err(e @ Error::Usage(_)) => e.to_string(),
+            Err(e) => panic!("{words:?}: not a usage error: {e:?}"),
+            Ok(_) => panic!("{words:?} accepted"),
+        }
     }
 
     #[test]
@@ -405,6 +453,7 @@ mod tests {
     #[test]
     fn directories_ids_and_flags() {
         let c = config(&[
+            "-t1",
             "-r",
             "-w/tmp",
             "-S",
@@ -424,6 +473,7 @@ mod tests {
         assert!(c.all && c.env && c.no_fork && c.join_cgroup && c.follow_context);
         assert!(c.keep_caps.is_some());
         let c = config(&[
+            "-t1",
             "-W",
             "/srv",
             "--user-parent",
@@ -447,6 +497,10 @@ mod tests {
             err(&["-t", "1", "-t", "2"]),
             "option --target may be given only once"
         );
+        assert_eq!(
+            err(&["-S", "4294967296"]),
+            "failed to parse uid: '4294967296': Numerical result out of range"
+        );
         assert_eq!(err(&["-S", "x"]), "failed to parse uid: 'x'");
         assert_eq!(err(&["-G", ""]), "failed to parse gid: ''");
         assert_eq!(err(&["-N", "x"]), "failed to parse file descriptor: 'x'");
@@ -459,5 +513,54 @@ mod tests {
             err(&["-W/x", "--wd=/y"]),
             "mutually exclusive arguments: --wd --wdns"
         );
+    }
+
+    /// What needs a target, without one, and nothing to enter: refused by
+    /// the parser, in util-linux's order.
+    #[test]
+    fn the_command_line_alone_shows_it_cannot_work() {
+        let no_target = "no target PID specified";
+        for words in [
+            &["-u"][..],
+            &["-a"],
+            &["-N", "3"],
+            &["--user-parent"],
+            &["--uts=/u", "-n"],
+            &["-u", "-r"],
+        ] {
+            assert_eq!(err(words), no_target, "{words:?}");
+        }
+        assert!(config(&["--user-parent", "--uts=/u"]).is_ok());
+        for (option, what) in [
+            ("-r", "root"),
+            ("-w", "cwd"),
+            ("-e", "environ"),
+            ("-c", "cgroup"),
+        ] {
+            let message = format!("neither filename nor target pid supplied for {what}");
+            assert_eq!(err(&[option]), message);
+            assert_eq!(err(&["--uts=/u", option]), message);
+            assert!(config(&["-t1", "-u", option]).is_ok());
+        }
+        assert!(config(&["--uts=/u", "-r/new", "-w/x"]).is_ok());
+        assert_eq!(
+            err(&["--uts=/u", "-G", "follow"]),
+            "no target PID specified for 'follow'"
+        );
+        for words in [
+            &[][..],
+            &["-t", "1"],
+            &["-t1", "-S0", "-r", "-F"],
+            &["--", "sh"],
+        ] {
+            assert_eq!(err(words), "no namespace specified", "{words:?}");
+        }
+        for words in [
+            &["-t1", "-a"][..],
+            &["-t1", "-N3"],
+            &["-t1", "--user-parent"],
+        ] {
+            assert!(config(words).is_ok(), "{words:?}");
+        }
     }
 }

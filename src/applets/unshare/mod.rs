@@ -7,6 +7,7 @@
 //! run the program: propagation, root and working directory, proc and
 //! binfmt_misc mounts, groups, gid, uid, capabilities, environment, exec.
 
+mod lookup;
 pub(crate) mod options;
 mod setup;
 
@@ -27,10 +28,11 @@ use crate::sys;
 use options::{Config, Parsed, Setgroups};
 
 pub fn main(args: Vec<OsString>) -> Result<i32> {
-    let config = match options::parse(args)? {
+    let mut config = match options::parse(args)? {
         Parsed::Run(config) => config,
         Parsed::Show(text) => return print(&text),
     };
+    lookup::look_up(&mut config)?;
     run(&config)
 }
 

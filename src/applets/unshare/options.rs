@@ -1,15 +1,22 @@
 //! unshare's command line: the option table (the one place that names every
 //! option, for parsing, `--help` and the documentation tests) and the parse
 //! into a `Config`.
+//!
+//! `parse` decides from the words alone and reads no file, so whatever it
+//! refuses is a usage error; user and group names, /etc/subuid and our own
+//! id maps are read afterwards, by `lookup::look_up`.
 
 use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
 
 use crate::args::{help, id_number, number, version, Arg, Getopt, Opt};
+
 use crate::error::{Error, Result};
-use crate::idmap::{self, IdKind, MapRange, Request};
+use crate::idmap::{self, MapRange};
 use crate::ns::Kind;
 use crate::signals;
+
+use super::lookup::{IdOrName, Lookups, RangeSpec};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Id {
@@ -51,17 +58,20 @@ const fn namespace(
     short: char,
     help: &'static str,
 ) -> Opt<Id> {
-    Opt {
-        id: Id::Namespace(flag),
+    Opt::both(
+        Id::Namespace(flag),
         long,
-        short: Some(short),
-        arg: Arg::OptionalLong("<file>"),
+        short,
+        Arg::OptionalLong("<file>"),
         help,
-    }
+    )
 }
 
-/// Every option, in util-linux's order. The short options take no optional
-/// argument (`-m` never swallows what follows): only `--mount=FILE` does.
+/// Every option, in util-linux's order and in its groups: namespaces;
+/// mounts and directories; ids and maps; the fork and signals; setgroups
+/// and capabilities; clocks and environment. The short options take no
+/// optional argument (`-m` never swallows what follows): only
+/// `--mount=FILE` does.
 pub static OPTIONS: &[Opt<Id>] = &[
     namespace(libc::CLONE_NEWNS, "mount", 'm', "unshare mounts namespace"),
     namespace(
@@ -91,12 +101,14 @@ pub static OPTIONS: &[Opt<Id>] = &[
         "mount-proc",
         Arg::Optional("<dir>"),
         "mount proc filesystem first (implies --mount)",
-    ),
+    )
+    .starts_group(),
     Opt::long(
         Id::MountBinfmt,
         "mount-binfmt",
         Arg::Optional("<dir>"),
-        "mount binfmt filesystem first (implies --user and --mount)",
+        "mount binfmt filesystem first, and proc too when <dir> is not given \
+         (implies --user and --mount)",
     ),
     Opt::both(
         Id::LoadInterp,
@@ -131,7 +143,8 @@ pub static OPTIONS: &[Opt<Id>] = &[
         'S',
         Arg::Required("<uid>"),
         "set uid in entered namespace (drops supplementary groups)",
-    ),
+    )
+    .starts_group(),
     Opt::both(
         Id::Setgid,
         "setgid",
@@ -201,7 +214,8 @@ pub static OPTIONS: &[Opt<Id>] = &[
         'f',
         Arg::None,
         "fork before launching <program>",
-    ),
+    )
+    .starts_group(),
     Opt::long(
         Id::KillChild,
         "kill-child",
@@ -219,7 +233,8 @@ pub static OPTIONS: &[Opt<Id>] = &[
         "setgroups",
         Arg::Required("allow|deny"),
         "control the setgroups syscall in user namespaces",
-    ),
+    )
+    .starts_group(),
     Opt::long(
         Id::KeepCaps,
         "keep-caps",
@@ -231,7 +246,8 @@ pub static OPTIONS: &[Opt<Id>] = &[
         "monotonic",
         Arg::Required("<offset>"),
         "set clock monotonic offset (seconds) in time namespaces",
-    ),
+    )
+    .starts_group(),
     Opt::long(
         Id::Boottime,
         "boottime",
@@ -250,7 +266,7 @@ pub static OPTIONS: &[Opt<Id>] = &[
         Arg::Required("<list>"),
         "clear environment except for specified variables",
     ),
-    Opt::both(Id::Help, "help", 'h', Arg::None, "display this help"),
+    Opt::both(Id::Help, "help", 'h', Arg::None, "display this help").starts_group(),
     Opt::both(Id::Version, "version", 'V', Arg::None, "display version"),
 ];
 
@@ -272,7 +288,8 @@ impl Setgroups {
     }
 }
 
-/// Everything the command line asks for, checked and resolved.
+/// Everything the command line asks for, checked and, after `look_up`,
+/// resolved.
 #[derive(Debug, Default)]
 pub struct Config {
     /// CLONE_NEW* flags for the one unshare() call.
@@ -291,12 +308,12 @@ pub struct Config {
     pub wd: Option<PathBuf>,
     pub uid: Option<u32>,
     pub gid: Option<u32>,
+    /// Names and ranges as asked for; `look_up` resolves them into the
+    /// fields below.
+    pub lookups: Lookups,
     /// A single id mapped onto our own (-r, -c, --map-user), written by us.
     pub map_user: Option<u32>,
     pub map_group: Option<u32>,
-    /// Ranges as asked for; `check` resolves them into the `*_map` fields.
-    pub user_requests: Vec<Request>,
-    pub group_requests: Vec<Request>,
     /// The ranges to write, from the parent namespace, by a helper.
     pub user_ranges: Vec<MapRange>,
     pub group_ranges: Vec<MapRange>,
@@ -339,7 +356,7 @@ fn offset(value: &OsStr, clock: &str) -> Result<i64> {
         && digits.bytes().all(|b| b.is_ascii_digit())
         && text.parse::<i64>().is_err()
     {
-        return Err(Error::sys(
+        return Err(Error::usage_errno(
             format!("{what}: '{text}'"),
             nix::errno::Errno::ERANGE,
         ));
@@ -347,38 +364,19 @@ fn offset(value: &OsStr, clock: &str) -> Result<i64> {
     number(value, &what)
 }
 
-/// A uid or user name (from /etc/passwd).
-fn user(value: &OsStr) -> Result<u32> {
-    let text = value.to_string_lossy();
-    if let Ok(uid) = text.parse() {
-        return Ok(uid);
-    }
-    crate::userdb::uid_by_name(&text)?
-        .ok_or_else(|| Error::msg(format!("failed to parse uid: '{text}'")))
-}
-
-fn group(value: &OsStr) -> Result<u32> {
-    let text = value.to_string_lossy();
-    if let Ok(gid) = text.parse() {
-        return Ok(gid);
-    }
-    crate::userdb::gid_by_name(&text)?
-        .ok_or_else(|| Error::msg(format!("failed to parse gid: '{text}'")))
-}
-
 /// `--map-users` / `--map-groups`: a range, or where to find ranges.
-fn ranges(value: &OsStr, kind: IdKind, euid: u32) -> Result<Vec<Request>> {
+fn range_spec(value: &OsStr) -> Result<RangeSpec> {
     match value.to_string_lossy().as_ref() {
-        "auto" => Ok(vec![idmap::subid_range(kind, euid, false)?]),
-        "subids" => Ok(vec![idmap::subid_range(kind, euid, true)?]),
-        "all" => idmap::all_own_ids(kind),
-        text => Ok(vec![Request::Fixed(idmap::parse_range(text)?)]),
+        "auto" => Ok(RangeSpec::Subids { identity: false }),
+        "subids" => Ok(RangeSpec::Subids { identity: true }),
+        "all" => Ok(RangeSpec::AllOwn),
+        text => Ok(RangeSpec::Fixed(idmap::parse_range(text)?)),
     }
 }
 
 fn owner(value: &OsStr) -> Result<(u32, u32)> {
     let text = value.to_string_lossy();
-    let bad = || Error::msg("failed to parse owner");
+    let bad = || Error::usage("failed to parse owner");
     let (uid, gid) = text.split_once(':').ok_or_else(bad)?;
     let id = |s: &str| {
         (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
@@ -396,7 +394,9 @@ fn propagation(value: &OsStr) -> Result<Option<libc::c_ulong>> {
         "shared" => Ok(Some(rec | libc::MS_SHARED)),
         "private" => Ok(Some(rec | libc::MS_PRIVATE)),
         "unchanged" => Ok(None),
-        other => Err(Error::msg(format!("unsupported propagation mode: {other}"))),
+        other => Err(Error::usage(format!(
+            "unsupported propagation mode: {other}"
+        ))),
     }
 }
 
@@ -404,7 +404,7 @@ fn setgroups(value: &OsStr) -> Result<Setgroups> {
     match value.to_string_lossy().as_ref() {
         "allow" => Ok(Setgroups::Allow),
         "deny" => Ok(Setgroups::Deny),
-        other => Err(Error::msg(format!(
+        other => Err(Error::usage(format!(
             "unsupported --setgroups argument '{other}'"
         ))),
     }
@@ -463,39 +463,37 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
             Id::Setgid => c.gid = Some(id_number(required(), "gid")?),
             Id::MapUser => {
                 c.flags |= libc::CLONE_NEWUSER;
-                c.map_user = Some(user(required())?);
+                c.lookups.user = Some(IdOrName::of(required()));
             }
             Id::MapGroup => {
                 c.flags |= libc::CLONE_NEWUSER;
-                c.map_group = Some(group(required())?);
+                c.lookups.group = Some(IdOrName::of(required()));
             }
             Id::MapRootUser => {
                 c.flags |= libc::CLONE_NEWUSER;
-                c.map_user = Some(0);
-                c.map_group = Some(0);
+                c.lookups.user = Some(IdOrName::Id(0));
+                c.lookups.group = Some(IdOrName::Id(0));
             }
             Id::MapCurrentUser => {
                 c.flags |= libc::CLONE_NEWUSER;
-                c.map_user = Some(euid);
-                c.map_group = Some(egid);
+                c.lookups.user = Some(IdOrName::Id(euid));
+                c.lookups.group = Some(IdOrName::Id(egid));
             }
             Id::MapAuto | Id::MapSubids => {
                 c.flags |= libc::CLONE_NEWUSER;
-                let identity = id == Id::MapSubids;
-                c.user_requests
-                    .push(idmap::subid_range(IdKind::User, euid, identity)?);
-                c.group_requests
-                    .push(idmap::subid_range(IdKind::Group, euid, identity)?);
+                let spec = RangeSpec::Subids {
+                    identity: id == Id::MapSubids,
+                };
+                c.lookups.user_ranges.push(spec);
+                c.lookups.group_ranges.push(spec);
             }
             Id::MapUsers => {
                 c.flags |= libc::CLONE_NEWUSER;
-                c.user_requests
-                    .extend(ranges(required(), IdKind::User, euid)?);
+                c.lookups.user_ranges.push(range_spec(required())?);
             }
             Id::MapGroups => {
                 c.flags |= libc::CLONE_NEWUSER;
-                c.group_requests
-                    .extend(ranges(required(), IdKind::Group, euid)?);
+                c.lookups.group_ranges.push(range_spec(required())?);
             }
             Id::Owner => {
                 c.flags |= libc::CLONE_NEWUSER;
@@ -509,7 +507,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
                     Some(name) => {
                         let name = name.to_string_lossy();
                         signals::by_name(&name)
-                            .ok_or_else(|| Error::msg(format!("unknown signal: {name}")))?
+                            .ok_or_else(|| Error::usage(format!("unknown signal: {name}")))?
                     }
                 });
             }
@@ -545,35 +543,28 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
         }
     }
     c.program = getopt.operands();
-    check(&mut c, euid, egid)?;
+    check(&c)?;
     Ok(Parsed::Run(Box::new(c)))
 }
 
-/// Combinations that cannot work, refused before anything is done, and the
-/// id maps in their final form.
-fn check(c: &mut Config, euid: u32, egid: u32) -> Result<()> {
+/// Combinations that cannot work, refused before anything is done.
+fn check(c: &Config) -> Result<()> {
     if (c.monotonic.is_some() || c.boottime.is_some()) && !c.has(libc::CLONE_NEWTIME) {
-        return Err(Error::msg(
+        return Err(Error::usage(
             "options --monotonic and --boottime require unsharing of a time namespace (-T)",
         ));
     }
     if !c.fork && c.persist.iter().any(|(k, _)| k.flag == libc::CLONE_NEWPID) {
-        return Err(Error::msg(
+        return Err(Error::usage(
             "--pid=FILE needs --fork: a PID namespace exists only once its first process does",
         ));
     }
-    // As util-linux: ranges, or an owner other than us, need a helper in
-    // the parent namespace; a single id mapped onto our own we write ourselves.
-    if !c.user_requests.is_empty() || (c.map_user.is_some() && c.owner.is_some()) {
-        let single = c.map_user.take().map(|inner| (inner, euid));
-        c.user_ranges = idmap::resolve(&c.user_requests, single);
-    }
-    if !c.group_requests.is_empty() || (c.map_group.is_some() && c.owner.is_some()) {
-        let single = c.map_group.take().map(|inner| (inner, egid));
-        c.group_ranges = idmap::resolve(&c.group_requests, single);
-    }
-    if c.map_group.is_some() && c.setgroups == Some(Setgroups::Allow) {
-        return Err(Error::msg(
+    // The single group is ours to write only without ranges or an owner
+    // (see `look_up`); then setgroups must be denied first.
+    let own_group_map =
+        c.lookups.group.is_some() && c.lookups.group_ranges.is_empty() && c.owner.is_none();
+    if own_group_map && c.setgroups == Some(Setgroups::Allow) {
+        return Err(Error::usage(
             "options --setgroups=allow and --map-group are mutually exclusive",
         ));
     }
@@ -582,18 +573,27 @@ fn check(c: &mut Config, euid: u32, egid: u32) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::lookup::look_up;
     use super::*;
     use std::path::Path;
 
+    /// The command line parsed, its names and ranges looked up.
     fn config(words: &[&str]) -> Result<Config> {
-        match parse(words.iter().map(OsString::from).collect())? {
-            Parsed::Run(config) => Ok(*config),
+        let mut config = match parse(words.iter().map(OsString::from).collect())? {
+            Parsed::Run(config) => *config,
             Parsed::Show(_) => panic!("{words:?} printed instead of running"),
-        }
+        };
+        look_up(&mut config)?;
+        Ok(config)
     }
 
+    /// The parser's refusal, which is always a usage error.
     fn err(words: &[&str]) -> String {
-        config(words).unwrap_err().to_string()
+        match parse(words.iter().map(OsString::from).collect()) {
+            Err(e @ Error::Usage(_)) => e.to_string(),
+            Err(e) => panic!("{words:?}: not a usage error: {e:?}"),
+            Ok(_) => panic!("{words:?} accepted"),
+        }
     }
 
     #[test]
@@ -670,10 +670,6 @@ mod tests {
             "failed to parse uid: '4294967296': Numerical result out of range"
         );
         assert_eq!(
-            err(&["--map-user=no-such-user-x"]),
-            "failed to parse uid: 'no-such-user-x'"
-        );
-        assert_eq!(
             err(&["--setgroups", "x"]),
             "unsupported --setgroups argument 'x'"
         );
@@ -698,6 +694,44 @@ mod tests {
         );
     }
 
+    /// Names and subid ranges are read after the command line is known
+    /// good: the parser itself reads no file, and a name that is not
+    /// found is no usage error.
+    #[test]
+    fn look_ups_come_after_parsing() {
+        let Ok(Parsed::Run(c)) = parse(
+            [
+                "--map-user=no-such-user-x",
+                "--map-groups=auto",
+                "--map-users=all",
+            ]
+            .iter()
+            .map(OsString::from)
+            .collect(),
+        ) else {
+            panic!("the parser looked names up")
+        };
+        assert_eq!(
+            c.lookups,
+            Lookups {
+                user: Some(IdOrName::Name("no-such-user-x".into())),
+                group: None,
+                user_ranges: vec![RangeSpec::AllOwn],
+                group_ranges: vec![RangeSpec::Subids { identity: false }],
+            }
+        );
+        let e = config(&["--map-user=no-such-user-x"]).unwrap_err();
+        assert!(matches!(e, Error::Msg(_)), "{e:?}");
+        assert_eq!(e.to_string(), "failed to parse uid: 'no-such-user-x'");
+        let e = config(&["--map-group=no-such-group-x"]).unwrap_err();
+        assert_eq!(e.to_string(), "failed to parse gid: 'no-such-group-x'");
+        // The last single mapping wins, whichever option gave it.
+        let c = config(&["--map-user=root", "-c", "--map-group=7", "-r"]).unwrap();
+        assert_eq!((c.map_user, c.map_group), (Some(0), Some(0)));
+        let c = config(&["-r", "--map-user=5"]).unwrap();
+        assert_eq!((c.map_user, c.map_group), (Some(5), Some(0)));
+    }
+
     #[test]
     fn combinations_refused_up_front() {
         assert_eq!(
@@ -708,6 +742,10 @@ mod tests {
             err(&["-r", "--setgroups=allow"]),
             "options --setgroups=allow and --map-group are mutually exclusive"
         );
+        // A helper writes the group map then: setgroups is free.
+        for with in ["--map-groups=1:100000:1", "--owner=0:0"] {
+            assert!(config(&["-r", with, "--setgroups=allow"]).is_ok(), "{with}");
+        }
         assert!(err(&["--pid=/x"]).starts_with("--pid=FILE needs --fork"));
         assert!(config(&["--pid=/x", "-f"]).is_ok());
     }
