@@ -52,10 +52,21 @@ pub fn wait_for_child(pid: i32) -> i32 {
     let mut found = Vec::new();
     wait_until(format!("a child of {pid}"), || {
         found = children(pid);
+        // While the child is stopped, a waiting nsbox also has a watcher
+        // (src/stops.rs), known by its exit signal: SIGCONT, not SIGCHLD.
+        found.retain(|&c| exit_signal(c) != Some(libc::SIGCONT));
         !found.is_empty()
     });
     assert_eq!(found.len(), 1, "{pid} has several children: {found:?}");
     found[0]
+}
+
+/// The signal the kernel sends the parent when PID ends (/proc/PID/stat's
+/// 38th field).
+fn exit_signal(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 1..];
+    after.split_whitespace().nth(35)?.parse().ok()
 }
 
 /// The one-letter state from /proc/PID/stat ('R', 'S', 'T', 'Z', ...).
