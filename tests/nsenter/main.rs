@@ -27,6 +27,7 @@ mod errors;
 mod files;
 mod fork;
 mod kinds;
+mod login_shell;
 mod misc;
 mod net_socket;
 mod nsid;

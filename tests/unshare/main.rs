@@ -22,6 +22,7 @@ mod errors;
 mod fork_and_status;
 mod help;
 mod ids;
+mod login_shell;
 mod maps;
 mod mounts;
 mod owner;
