@@ -33,6 +33,7 @@ mod net_socket;
 mod nsid;
 mod pid_reuse;
 mod pristine;
+mod strict_values;
 mod user_parent;
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};

@@ -30,6 +30,7 @@ mod persisting;
 mod pristine;
 mod program;
 mod root_and_wd;
+mod strict_values;
 mod time;
 
 use std::os::fd::AsRawFd;
