@@ -2,7 +2,7 @@
 //! fork-and-wait that passes the child's fate on to our own parent.
 
 use std::ffi::{CString, OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
@@ -39,18 +39,22 @@ impl Program {
         })
     }
 
-    /// `$SHELL`, else /bin/sh, started as a login shell ("-bash") as
-    /// util-linux's unshare and nsenter do.
+    /// The user's shell, started as a login shell ("-bash"), as util-linux
+    /// 2.42's unshare and nsenter choose it: `$SHELL`; when that is unset or
+    /// empty, the login shell in /etc/passwd of our real uid; else /bin/sh.
+    ///
+    /// Call it last, as util-linux does: after the environment, the ids and
+    /// the root have changed, so that `--clear-env` or nsenter's `-e` decide
+    /// `$SHELL`, and the uid and /etc/passwd are those the program runs with.
     pub fn shell() -> Program {
         let shell = std::env::var_os("SHELL")
             .filter(|s| !s.is_empty())
+            .or_else(|| crate::userdb::login_shell(nix::unistd::getuid().as_raw()))
             .unwrap_or_else(|| OsString::from("/bin/sh"));
-        let bytes = shell.as_bytes();
-        let base = bytes.rsplit(|&b| b == b'/').next().unwrap_or(bytes);
         let mut arg0 = b"-".to_vec();
-        arg0.extend_from_slice(base);
+        arg0.extend_from_slice(basename(shell.as_bytes()));
         Program {
-            path: CString::new(bytes).unwrap_or_else(|_| c"/bin/sh".into()),
+            path: CString::new(shell.into_vec()).unwrap_or_else(|_| c"/bin/sh".into()),
             argv: vec![CString::new(arg0).unwrap_or_else(|_| c"-sh".into())],
             search: false,
         }
@@ -80,6 +84,17 @@ impl Program {
             errno,
         }
     }
+}
+
+/// The last component of a path, as basename(3) gives it: trailing slashes
+/// do not count, and `/` alone stays `/`.
+fn basename(path: &[u8]) -> &[u8] {
+    let trimmed = match path.iter().rposition(|&b| b != b'/') {
+        Some(last) => &path[..=last],
+        None if path.is_empty() => return path,
+        None => return b"/",
+    };
+    trimmed.rsplit(|&b| b == b'/').next().unwrap_or(trimmed)
 }
 
 pub use crate::stops::keep_proc;
@@ -327,5 +342,24 @@ pub fn replace_environment(env: &[(OsString, OsString)]) {
     unsafe { libc::clearenv() };
     for (name, value) in env {
         std::env::set_var(name, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basename_as_libc_gives_it() {
+        for (path, base) in [
+            ("/bin/bash", "bash"),
+            ("bash", "bash"),
+            ("/usr/bin/fish/", "fish"),
+            ("/bin//zsh//", "zsh"),
+            ("/", "/"),
+            ("//", "/"),
+        ] {
+            assert_eq!(basename(path.as_bytes()), base.as_bytes(), "{path}");
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! Signal names as util-linux accepts them: `KILL`, `SIGKILL`, `kill`, `9`,
-//! `RTMIN+2`, `SIGRTMAX-1`.
+//! Signal names as util-linux accepts them: `KILL`, `SIGKILL`, `kill`,
+//! `RT2`, `RTMIN+2`, `SIGRTMAX-1`; and, beyond util-linux, `9`, `RTMIN`
+//! and `RTMAX`.
 
 const NAMES: &[(&str, libc::c_int)] = &[
     ("HUP", libc::SIGHUP),
@@ -39,6 +40,13 @@ const NAMES: &[(&str, libc::c_int)] = &[
 ];
 
 /// The number of a signal given by name or number; None when unknown.
+///
+/// util-linux's rules (lib/signames.c): an optional `SIG`, then a name of
+/// the table, or `RT` followed by `N` (counted from `SIGRTMIN`), `MIN+N` or
+/// `MAX-N`, all in any case. Where util-linux is lax, we are not: it stops
+/// reading `N` at the first non-digit (`RT1abc` is `RT1` there) and keeps
+/// only the low 32 bits of it (`RT4294967297` is `RT1`); both are unknown
+/// here.
 pub fn by_name(text: &str) -> Option<libc::c_int> {
     let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
     if let Ok(n) = text.parse::<libc::c_int>() {
@@ -49,29 +57,23 @@ pub fn by_name(text: &str) -> Option<libc::c_int> {
     if let Some(&(_, n)) = NAMES.iter().find(|(known, _)| *known == name) {
         return Some(n);
     }
-    let offset = |rest: &str| -> Option<libc::c_int> {
-        if rest.is_empty() {
-            return Some(0);
-        }
-        let digits = rest.get(1..)?;
-        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| digits.parse().ok())
-            .flatten()
-    };
-    let n = if let Some(rest) = name.strip_prefix("RTMIN") {
-        if !(rest.is_empty() || rest.starts_with('+')) {
-            return None;
-        }
-        min.checked_add(offset(rest)?)?
-    } else if let Some(rest) = name.strip_prefix("RTMAX") {
-        if !(rest.is_empty() || rest.starts_with('-')) {
-            return None;
-        }
-        max.checked_sub(offset(rest)?)?
-    } else {
-        return None;
+    let realtime = name.strip_prefix("RT")?;
+    let n = match (realtime.strip_prefix("MIN"), realtime.strip_prefix("MAX")) {
+        (Some(""), _) => min,
+        (_, Some("")) => max,
+        (Some(rest), _) => min.checked_add(offset(rest.strip_prefix('+')?)?)?,
+        (_, Some(rest)) => max.checked_sub(offset(rest.strip_prefix('-')?)?)?,
+        _ => min.checked_add(offset(realtime)?)?,
     };
     (min..=max).contains(&n).then_some(n)
+}
+
+/// The `N` of a real-time signal: decimal digits, nothing else.
+fn offset(digits: &str) -> Option<libc::c_int> {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 #[cfg(test)]
@@ -89,6 +91,46 @@ mod tests {
         assert_eq!(by_name("RTMAX-1"), Some(libc::SIGRTMAX() - 1));
         for bad in [
             "FOO", "", "0", "65", "RTMIN-1", "RTMAX+1", "RTMIN+", "SIG", "-9", "RTMIN+99",
+        ] {
+            assert_eq!(by_name(bad), None, "{bad}");
+        }
+    }
+
+    /// Every real-time spelling of util-linux's lib/signames.c: `RTN`,
+    /// `RTMIN+N`, `RTMAX-N`, with or without `SIG`, in any case.
+    #[test]
+    fn util_linux_realtime_spellings() {
+        let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+        for (text, want) in [
+            ("RT1", min + 1),
+            ("rt1", min + 1),
+            ("SIGRT1", min + 1),
+            ("sigrt0", min),
+            ("RT01", min + 1),
+            ("rtmin+1", min + 1),
+            ("SigRtMin+0", min),
+            ("SIGRTMAX-2", max - 2),
+            ("RTMAX-0", max),
+        ] {
+            assert_eq!(by_name(text), Some(want), "{text}");
+        }
+        assert_eq!(by_name(&format!("RT{}", max - min)), Some(max));
+        // util-linux takes these as RT1 (it stops at the first non-digit,
+        // and keeps the low 32 bits of the number): not here.
+        for bad in [
+            "RT1abc",
+            "RTMIN+1x",
+            "RT4294967297",
+            "RTMIN+4294967297",
+            "RTMAX-4294967296",
+            &format!("RT{}", max - min + 1),
+            "RT",
+            "RT+1",
+            "RT-1",
+            "RT 1",
+            " KILL",
+            "KILL ",
+            "SIGSIGKILL",
         ] {
             assert_eq!(by_name(bad), None, "{bad}");
         }

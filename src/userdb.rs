@@ -47,6 +47,56 @@ pub fn user_name(uid: u32) -> Result<Option<String>> {
     name_by_id("/etc/passwd", uid)
 }
 
+/// At most this much of /etc/passwd is read for a login shell: more than
+/// any real one holds (half a million users), and a bound on what a file
+/// planted in a mount namespace entered can make us read.
+const PASSWD_LIMIT: u64 = 64 << 20;
+
+/// The login shell of `uid` in /etc/passwd (the last field of the first
+/// entry with that uid), as glibc's getpwuid finds it, blank lines and
+/// `#` comments skipped; None when there is no such entry or its shell is
+/// empty, or when the file is missing, unreadable or not a regular file.
+///
+/// This may read the /etc/passwd of a mount namespace just entered, or
+/// under a new root, so it is read with care: opened non-blocking (a FIFO
+/// put there cannot hang us) and without becoming our controlling terminal,
+/// used only if it is a regular file, and never beyond `PASSWD_LIMIT`.
+pub fn login_shell(uid: u32) -> Option<std::ffi::OsString> {
+    use std::io::Read;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open("/etc/passwd")
+        .ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut text = Vec::new();
+    file.take(PASSWD_LIMIT).read_to_end(&mut text).ok()?;
+    text.split(|&b| b == b'\n')
+        .map(|line| line.trim_ascii_start())
+        .filter(|line| !line.is_empty() && !line.starts_with(b"#"))
+        .find_map(|line| {
+            let fields: Vec<&[u8]> = line.splitn(7, |&b| b == b':').collect();
+            match fields[..] {
+                [_, _, id, _, _, _, shell] if decimal(id) == Some(uid) => Some(shell),
+                _ => None,
+            }
+        })
+        .filter(|shell| !shell.is_empty())
+        .map(|shell| std::ffi::OsStr::from_bytes(shell).to_owned())
+}
+
+/// A field of digits alone, as a number.
+fn decimal(field: &[u8]) -> Option<u32> {
+    let text = std::str::from_utf8(field).ok()?;
+    (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +108,17 @@ mod tests {
         assert_eq!(user_name(0).unwrap().as_deref(), Some("root"));
         assert_eq!(uid_by_name("no-such-user-here").unwrap(), None);
         assert_eq!(uid_by_name("").unwrap(), None);
+    }
+
+    #[test]
+    fn root_has_a_login_shell() {
+        let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+        let root = passwd
+            .lines()
+            .find(|l| l.starts_with("root:"))
+            .and_then(|l| l.rsplit(':').next())
+            .filter(|s| !s.is_empty());
+        assert_eq!(login_shell(0).as_deref(), root.map(std::ffi::OsStr::new));
+        assert_eq!(login_shell(u32::MAX - 7), None);
     }
 }

@@ -160,19 +160,20 @@ fn default_shell_is_a_login_shell(fork: bool) {
         .run()
         .success()
         .stdout_is("-mysh\n");
-    // Without SHELL (or with an empty one), /bin/sh.
+    // Without SHELL (or with an empty one), root's login shell.
+    let login = format!("{}\n", host_login_argv0(0));
     s.setns()
         .env_remove("SHELL")
         .stdin("echo \"$0\"\nexit 5\n")
         .run()
         .code(5)
-        .stdout_is("-sh\n");
+        .stdout_is(&login);
     s.setns()
         .env("SHELL", "")
         .stdin("echo \"$0\"\n")
         .run()
         .success()
-        .stdout_is("-sh\n");
+        .stdout_is(&login);
 }
 both_paths!(default_shell_is_a_login_shell);
 

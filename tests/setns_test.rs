@@ -74,6 +74,34 @@ fn uts_shows_the_target_hostname() {
     assert_eq!(after, ours, "our own hostname changed");
 }
 
+/// No program and no `$SHELL`: the login shell of /etc/passwd, looked up
+/// after joining, so a mount namespace joined has its own passwd file say.
+#[test]
+fn login_shell_of_the_mount_namespace_joined() {
+    let env = Env::new();
+    shells_passwd(env.tmp(), "passwd", "in");
+    cmd("sh")
+        .args([
+            "-c",
+            r#"
+            unshare --mount --propagation private \
+                sh -c 'mount --bind "$D/passwd" /etc/passwd && exec sleep 600' &
+            t=$!
+            until [ "$(cat /proc/$t/comm)" = sleep ]; do sleep 0.01; done
+            echo 'echo "$0"' | env -u SHELL "$S" "/proc/$t/ns/mnt"
+            echo 'echo "$0"' | env -u SHELL "$S" /proc/self/ns/mnt
+            kill $t
+        "#,
+        ])
+        .env("D", env.dir())
+        .env("S", env.path("setns-test"))
+        .env("UL", UL_UNSHARE)
+        .run()
+        .success()
+        .stderr_is("")
+        .stdout_is(&format!("-in-root\n{}\n", host_login_argv0(0)));
+}
+
 /// An ignored SIGCHLD inherited from our caller would have the kernel reap
 /// the child before setns-test could wait for it and learn its status
 /// ("waitpid failed: No child processes"): it is reset for the wait.

@@ -75,7 +75,7 @@ function __nsbox_unshare_command
 end
 
 # Signal names, with and without SIG: what --kill-child accepts (besides
-# numbers and RTMIN+N, RTMAX-N).
+# numbers, RTN, RTMIN+N and RTMAX-N).
 function __nsbox_unshare_signals
     for name in HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM \
             TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF \

@@ -93,8 +93,6 @@ pub fn main(args: Vec<OsString>) -> Result<i32> {
             program,
         } => (nsfile, want, program),
     };
-    let program = Program::new(program)?;
-
     let file = NsFile::open(&path)?;
     if let Some(want) = want {
         if file.kind != want {
@@ -118,5 +116,10 @@ pub fn main(args: Vec<OsString>) -> Result<i32> {
             return Ok(status);
         }
     }
-    Err(program.exec())
+    // Chosen only now, as unshare and nsenter do: a login shell from the
+    // /etc/passwd of a mount namespace joined.
+    match Program::new(program) {
+        Ok(program) => Err(program.exec()),
+        Err(err) => Err(err),
+    }
 }

@@ -8,6 +8,7 @@
 
 mod command;
 mod output;
+mod passwd;
 mod procfs;
 mod target;
 mod tempdir;
@@ -18,6 +19,8 @@ mod tempdir;
 pub use command::{cmd, nsbox, via_shell, Cmd};
 #[allow(unused_imports)]
 pub use output::{Output, Proc};
+#[allow(unused_imports)]
+pub use passwd::{host_login_argv0, shells_passwd};
 #[allow(unused_imports)]
 pub use procfs::{
     children, comm, descendants, first_cpu, in_wait, ns, ns_id, open_fds, own_ns, proc_status,

@@ -46,6 +46,34 @@ fn file_forms() {
     }
 }
 
+/// A kind named both bare and with a file: the file counts, whichever
+/// comes first, as in util-linux 2.42 (2.38 took the target's, in both
+/// orders). With `-a` too.
+#[test]
+fn a_file_outlasts_a_bare_option() {
+    let env = Env::new();
+    let a = Target::new(&["uts"]);
+    let b = Target::new(&["uts"]);
+    let (pid, path) = (a.pid().to_string(), b.ns_path("uts"));
+    let file = format!("--uts={path}");
+    let attached = format!("-u{path}");
+    for options in [
+        [file.as_str(), "-u"],
+        ["-u", file.as_str()],
+        [attached.as_str(), "--uts"],
+        ["-a", file.as_str()],
+    ] {
+        nsenter(&env)
+            .args(["-t", &pid])
+            .args(options)
+            .args(["sh", "-c", "hostname; readlink /proc/self/ns/uts"])
+            .run()
+            .success()
+            .stderr_is("")
+            .stdout_is(&format!("{}\n{}\n", b.hostname(), b.ns("uts")));
+    }
+}
+
 /// A separate word is never the optional file: `-u FILE` enters the
 /// target's UTS namespace and runs FILE, which cannot be executed.
 #[test]

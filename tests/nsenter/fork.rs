@@ -261,7 +261,8 @@ fn sigterm_untrapped_kills_both() {
     });
 }
 
-/// No program: $SHELL, as a login shell; util-linux agrees.
+/// No program: $SHELL, as a login shell; util-linux agrees. Without it,
+/// root's login shell of /etc/passwd (see `login_shell`).
 #[test]
 fn default_shell() {
     let env = Env::new();
@@ -282,5 +283,5 @@ fn default_shell() {
         .stdin("echo \"$0\"; exit 5\n")
         .run()
         .code(5)
-        .stdout_is("-sh\n");
+        .stdout_is(&format!("{}\n", host_login_argv0(0)));
 }

@@ -27,11 +27,13 @@ mod errors;
 mod files;
 mod fork;
 mod kinds;
+mod login_shell;
 mod misc;
 mod net_socket;
 mod nsid;
 mod pid_reuse;
 mod pristine;
+mod strict_values;
 mod user_parent;
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};

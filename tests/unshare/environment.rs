@@ -26,9 +26,10 @@ fn clear_env_still_finds_programs() {
         .stdout_is("");
 }
 
-/// Without a program, --clear-env runs /bin/sh, whatever $SHELL was.
+/// Without a program, --clear-env runs the login shell of /etc/passwd,
+/// whatever $SHELL was (see `login_shell` for it in a made-up passwd).
 #[test]
-fn clear_env_default_shell_is_bin_sh() {
+fn clear_env_default_shell_is_the_login_shell() {
     let s = Scene::new();
     let mysh = s.env.tmp().symlink("/bin/sh", "mysh");
     s.unshare()
@@ -43,7 +44,7 @@ fn clear_env_default_shell_is_bin_sh() {
         .stdin("echo \"$0\"\n")
         .run()
         .success()
-        .stdout_is("-sh\n");
+        .stdout_is(&format!("{}\n", host_login_argv0(0)));
 }
 
 #[test]

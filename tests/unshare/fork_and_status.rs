@@ -209,7 +209,8 @@ fn kill_child_kills_the_child() {
 }
 
 /// --kill-child=SIGNAME by name, in any case, with or without SIG, by
-/// number, and real-time: the child's trap sees that signal.
+/// number, and real-time in each of util-linux's spellings (`RT1`,
+/// `RTMIN+1`, `SIGRTMAX-2`): the child's trap sees that signal.
 #[test]
 fn kill_child_custom_signal() {
     let s = Scene::new();
@@ -223,7 +224,8 @@ fn kill_child_custom_signal() {
     );
     s.shell_pidns(
         r#"
-            for pair in "USR1 10" "SIGUSR2 12" "usr1 10" "sighup 1" "10 10" "RTMIN+1 35"; do
+            for pair in "USR1 10" "SIGUSR2 12" "usr1 10" "sighup 1" "10 10" "RTMIN+1 35" \
+                    "RT1 35" "sigrt0 34" "SIGRTMAX-2 62"; do
                 set -- $pair
                 rm -f "$D/w/child" "$D/w/got"
                 "$U" --kill-child="$1" "$D/w/child.sh" "$2" &
@@ -242,7 +244,7 @@ fn kill_child_custom_signal() {
     .stderr_is("")
     .stdout_is(
         "USR1: got 10\nSIGUSR2: got 12\nusr1: got 10\nsighup: got 1\n10: got 10\n\
-             RTMIN+1: got 35\n",
+             RTMIN+1: got 35\nRT1: got 35\nsigrt0: got 34\nSIGRTMAX-2: got 62\n",
     );
 }
 

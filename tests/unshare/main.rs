@@ -22,6 +22,7 @@ mod errors;
 mod fork_and_status;
 mod help;
 mod ids;
+mod login_shell;
 mod maps;
 mod mounts;
 mod owner;
@@ -29,6 +30,7 @@ mod persisting;
 mod pristine;
 mod program;
 mod root_and_wd;
+mod strict_values;
 mod time;
 
 use std::os::fd::AsRawFd;

@@ -48,11 +48,6 @@ struct Opened {
 }
 
 fn run(c: &Config) -> Result<i32> {
-    if c.follow_context && !Path::new("/sys/fs/selinux/enforce").exists() {
-        return Err(Error::msg(
-            "--follow-context: SELinux is not enabled, there is no context to follow",
-        ));
-    }
     let target = match c.target {
         Some(spec) => Some(hold(spec, c)?),
         None => None,
@@ -172,7 +167,8 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
     } else {
         None
     };
-    let exec_context = if c.follow_context {
+    // As util-linux: without SELinux, -Z is ignored, --target or not.
+    let exec_context = if c.follow_context && selinux_enabled() {
         let target =
             target.ok_or_else(|| Error::msg("no target PID specified for --follow-context"))?;
         let data = target.read("attr/current")?;
@@ -428,6 +424,20 @@ fn parse_environ(data: &[u8]) -> Vec<(OsString, OsString)> {
             })
         })
         .collect()
+}
+
+/// Whether SELinux is enabled, as libselinux's is_selinux_enabled() decides
+/// it (util-linux asks that before -Z does anything): its file system is
+/// mounted at /sys/fs/selinux, not read-only (a container runtime mounts it
+/// read-only to say "disabled"), and the system has /etc/selinux/config.
+fn selinux_enabled() -> bool {
+    use nix::sys::{statfs, statvfs};
+    const MOUNT: &str = "/sys/fs/selinux";
+    let selinuxfs =
+        statfs::statfs(MOUNT).is_ok_and(|fs| fs.filesystem_type() == statfs::SELINUX_MAGIC);
+    let writable =
+        statvfs::statvfs(MOUNT).is_ok_and(|fs| !fs.flags().contains(statvfs::FsFlags::ST_RDONLY));
+    selinuxfs && writable && Path::new("/etc/selinux/config").exists()
 }
 
 /// -Z: the program runs in the target's SELinux context.

@@ -212,7 +212,8 @@ pub struct Config {
     pub target: Option<Spec>,
     pub all: bool,
     /// Namespaces asked for by option, in the order of `ns::KINDS` once
-    /// sorted; the last option for a kind wins.
+    /// sorted; for a kind, the last file or id given wins, and a bare
+    /// option (the target's) counts only when neither was given.
     pub namespaces: Vec<(&'static Kind, Source)>,
     pub net_socket: Option<libc::c_int>,
     pub user_parent: bool,
@@ -294,8 +295,13 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
             Id::Namespace(flag) => {
                 let kind = Kind::by_flag(flag).expect("namespace options are in the table");
                 let source = source(value)?;
-                c.namespaces.retain(|(k, _)| *k != kind);
-                c.namespaces.push((kind, source));
+                // As util-linux: a bare option only asks for the kind, so it
+                // keeps a file or id given before; a file or id replaces.
+                match c.namespaces.iter_mut().find(|(k, _)| *k == kind) {
+                    Some(_) if source == Source::Target => {}
+                    Some((_, given)) => *given = source,
+                    None => c.namespaces.push((kind, source)),
+                }
             }
             Id::NetSocket => {
                 let text = required().to_string_lossy();
@@ -438,8 +444,8 @@ mod tests {
             got,
             [
                 ("uts", Source::Target),
-                ("ipc", Source::File(PathBuf::from("/y"))),
                 ("net", Source::Id(42)),
+                ("ipc", Source::File(PathBuf::from("/y"))),
                 ("mnt", Source::File(PathBuf::from("/m"))),
             ]
         );
@@ -448,6 +454,26 @@ mod tests {
         let c = config(&["-t", "7", "-u", "/bin/true"]).unwrap();
         assert_eq!(c.namespaces[0].1, Source::Target);
         assert_eq!(c.program, ["/bin/true"]);
+    }
+
+    /// util-linux's rule for one kind named several times: a file or id
+    /// is never undone by a bare option, in either order; among files and
+    /// ids the last wins.
+    #[test]
+    fn a_file_outlasts_a_bare_option() {
+        let uts = |words: &[&str]| {
+            let c = config(words).unwrap();
+            assert_eq!(c.namespaces.len(), 1, "{words:?}");
+            c.namespaces[0].1.clone()
+        };
+        let file = Source::File(PathBuf::from("/b"));
+        assert_eq!(uts(&["-t", "1", "--uts=/b", "-u"]), file);
+        assert_eq!(uts(&["-t", "1", "-u", "--uts=/b"]), file);
+        assert_eq!(uts(&["-t", "1", "-u/b", "--uts", "-u"]), file);
+        assert_eq!(uts(&["--uts=:7", "-u"]), Source::Id(7));
+        assert_eq!(uts(&["--uts=/a", "-u", "--uts=/b"]), file);
+        assert_eq!(uts(&["--uts=:7", "--uts=/b"]), file);
+        assert_eq!(uts(&["-u", "-u"]), Source::Target);
     }
 
     #[test]

@@ -106,7 +106,8 @@ fn prepare(c: &Config) -> Result<Program> {
         sys::permitted_to_ambient(last_cap)?;
     }
     set_environment(c);
-    // The shell is chosen after the environment changed: --clear-env runs /bin/sh.
+    // The shell is chosen last, as util-linux does: after --clear-env (which
+    // leaves no $SHELL), the uid change and the chroot.
     if c.program.is_empty() {
         Ok(Program::shell())
     } else {
