@@ -18,7 +18,8 @@ fn ids_beyond_32_bits() {
             .code(1)
             .stdout_is("")
             .stderr_is(&format!(
-                "nsenter: failed to parse {what}: '4294967296': Numerical result out of range\n"
+                "nsenter: failed to parse {what}: '4294967296': Numerical result out of range\n\
+                 Try 'nsenter --help' for more information.\n"
             ));
     }
     ul_nsenter()
@@ -42,5 +43,8 @@ fn negative_socket_descriptor() {
         .run()
         .code(1)
         .stdout_is("")
-        .stderr_is("nsenter: failed to parse file descriptor: '-1'\n");
+        .stderr_is(
+            "nsenter: failed to parse file descriptor: '-1'\n\
+             Try 'nsenter --help' for more information.\n",
+        );
 }

@@ -6,8 +6,8 @@
 
 use super::*;
 
-/// `unshare ARGS echo ran` fails with `message` and status 1, having done
-/// nothing.
+/// `unshare ARGS echo ran` fails with the usage error `message` and status
+/// 1, having done nothing.
 fn refused(s: &Scene, args: &[&str], message: &str) {
     s.unshare()
         .args(args)
@@ -15,7 +15,9 @@ fn refused(s: &Scene, args: &[&str], message: &str) {
         .run()
         .code(1)
         .stdout_is("")
-        .stderr_is(&format!("unshare: {message}\n"));
+        .stderr_is(&format!(
+            "unshare: {message}\nTry 'unshare --help' for more information.\n"
+        ));
 }
 
 /// `-S 4294967296` is uid 0 to util-linux (strtoul, then a cast to uid_t):

@@ -470,10 +470,10 @@ mod tests {
         assert_eq!(uts(&["-t", "1", "--uts=/b", "-u"]), file);
         assert_eq!(uts(&["-t", "1", "-u", "--uts=/b"]), file);
         assert_eq!(uts(&["-t", "1", "-u/b", "--uts", "-u"]), file);
-        assert_eq!(uts(&["--uts=:7", "-u"]), Source::Id(7));
-        assert_eq!(uts(&["--uts=/a", "-u", "--uts=/b"]), file);
+        assert_eq!(uts(&["-t", "1", "--uts=:7", "-u"]), Source::Id(7));
+        assert_eq!(uts(&["-t", "1", "--uts=/a", "-u", "--uts=/b"]), file);
         assert_eq!(uts(&["--uts=:7", "--uts=/b"]), file);
-        assert_eq!(uts(&["-u", "-u"]), Source::Target);
+        assert_eq!(uts(&["-t", "1", "-u", "-u"]), Source::Target);
     }
 
     #[test]
