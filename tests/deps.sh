@@ -1,13 +1,15 @@
 #!/bin/bash
 # The Debian packages the test suite runs: ip (iproute2), newuidmap and
 # newgidmap (uidmap), a static busybox to run inside fresh namespaces
-# (busybox-static), util-linux's own unshare and nsenter to compare with, and
-# strace, whose delay injection makes the race tests deterministic.
+# (busybox-static), util-linux's own unshare and nsenter to compare with,
+# strace, whose delay injection makes the race tests deterministic, zsh, to
+# run the zsh completions, and what the README's examples use: ps and pgrep
+# (procps), python3.
 # As root, install whichever are missing; otherwise name them and fail.
 # Silent when everything is already there.
 set -eu
 
-packages="iproute2 uidmap busybox-static util-linux strace"
+packages="iproute2 uidmap busybox-static util-linux strace zsh procps python3"
 
 missing=
 for pkg in $packages; do

@@ -1,20 +1,25 @@
 //! The integration tests' harness: a temp dir per test holding links named
 //! after the applets, a command builder whose failed expectations print the
 //! whole story, and `Target`, a process living in fresh namespaces made by
-//! util-linux's unshare (never by the test process itself: it has threads).
+//! util-linux's unshare (never by the test process itself: it has threads),
+//! and `Scene`, the throwaway namespaces that test scripts run in.
 //! Everything is re-exported here: `use common::*;` brings it all.
 // Each test file uses a different part of the harness.
 #![allow(dead_code)]
 
+mod checks;
 mod command;
 mod output;
 mod passwd;
 mod procfs;
+pub mod scene;
 mod target;
 mod tempdir;
 
 // Each test binary uses a different part of the harness, so some of
 // these re-exports go unused in each.
+#[allow(unused_imports)]
+pub use checks::{expect, glob, other, pidfd_inode, value};
 #[allow(unused_imports)]
 pub use command::{cmd, nsbox, via_shell, Cmd};
 #[allow(unused_imports)]
@@ -26,6 +31,8 @@ pub use procfs::{
     children, comm, descendants, first_cpu, in_wait, ns, ns_id, open_fds, own_ns, proc_status,
     reading_stdin, state, wait_for_child, NS_GET_ID,
 };
+#[allow(unused_imports)]
+pub use scene::{processes_of, Scene, Who};
 #[allow(unused_imports)]
 pub use target::{Target, TargetBuilder};
 #[allow(unused_imports)]

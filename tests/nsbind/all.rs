@@ -50,7 +50,7 @@ fn every_kind_into_a_new_dir_unprivileged() {
 fn kinds_shared_with_us_and_our_mount_namespace() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             spawn_named nsbind-all
             mkdir -m 700 "$W/all"
@@ -91,7 +91,7 @@ fn kinds_shared_with_us_and_our_mount_namespace() {
 fn all_or_nothing_in_an_existing_dir() {
     let s = Scene::one_cpu();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             spawn_fork -m -u -i -n -p -C -T -U -r
             mkdir "$W/link" "$W/dir"
@@ -134,7 +134,7 @@ fn all_or_nothing_in_an_existing_dir() {
 fn all_or_nothing_in_a_new_dir() {
     let s = Scene::one_cpu();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             spawn_fork -m -u -i -n -p -C -T -U -r
             mkdir "$W/small"
@@ -165,7 +165,7 @@ fn all_or_nothing_in_a_new_dir() {
 fn symlinked_dir_and_missing_parent() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             spawn_named nsbind-all
             mkdir "$W/real"

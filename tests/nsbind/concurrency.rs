@@ -10,7 +10,7 @@ use super::*;
 fn hundred_bind_unbind_pairs() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             spawn_named nsbind-pairs --net
             pids=
@@ -46,7 +46,7 @@ fn hundred_bind_unbind_pairs() {
 fn fifty_binds_of_one_target() {
     let s = Scene::new();
     let out = s
-            .shell(
+            .shell_pidns(
                 r#"
             spawn_named nsbind-race --net
             mkdir "$D/e"

@@ -14,7 +14,7 @@ fn interoperates_with_ip_netns() {
     let netns_before = Path::new("/run/netns").exists();
     let s = Scene::new();
     let out = s
-            .shell(
+            .shell_pidns(
                 r#"
             mount -t tmpfs nsbind-run /run
             mkdir /run/netns

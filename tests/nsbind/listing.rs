@@ -212,7 +212,7 @@ mod list {
     fn nothing_bound() {
         let s = Scene::new();
         let out = s
-            .shell(
+            .shell_pidns(
                 r#"
             awk '/ - nsfs / { print $5 }' /proc/self/mountinfo | while read -r p; do
                 umount -l "$(printf '%b' "$p")"

@@ -3,7 +3,8 @@
 //! checked against what the kernel says: /proc/self/mountinfo, the
 //! /proc/PID/ns links, stat of the bound files, hostnames, `ip netns`; the
 //! files are entered again with nsenter and setns-test. One file per
-//! feature; `scene`, `checks` and `json` hold what they share.
+//! feature; `json` holds what they share, and the harness in tests/common
+//! the `Scene` and the checks of its output.
 //!
 //! Everything that might bind runs in a private mount namespace made for the
 //! test by util-linux (`Scene`), so no mount ever reaches the host. Most
@@ -13,11 +14,9 @@
 //! that no mount under its directory reached the host and that none of its
 //! processes is left.
 
-mod checks;
 #[path = "../common/mod.rs"]
 mod common;
 mod json;
-mod scene;
 
 mod all;
 mod binding;
@@ -31,7 +30,5 @@ mod unprivileged;
 
 use std::path::Path;
 
-use checks::*;
 use common::*;
 use json::*;
-use scene::*;

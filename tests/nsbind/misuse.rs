@@ -39,7 +39,7 @@ fn usage_errors() {
         vec![uts, &c, "--unbind", &b],
     ];
     for args in cases {
-        let out = s.private().args(&args).run();
+        let out = s.private("nsbind").args(&args).run();
         out.code(1).stdout_is("");
         let err = out.stderr();
         let lines: Vec<&str> = err.lines().collect();
@@ -64,7 +64,7 @@ fn usage_errors() {
 fn pid_that_does_not_exist() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             [ ! -e /proc/99999 ] || echo "99999 exists"
             true &
@@ -103,7 +103,7 @@ fn pid_that_does_not_exist() {
 fn unknown_type_and_bad_pid() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             run t "$N" -t $$ bogus "$W/a"
             run type "$N" --type bogus /proc/self/ns/uts "$W/b"

@@ -8,7 +8,7 @@ use super::*;
 fn symlink_target() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             spawn_named nsbind-refused
             echo keep > "$W/target"
@@ -47,7 +47,7 @@ fn symlink_target() {
 fn non_namespace_nsfile() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             mkfifo "$W/fifo"
             run passwd "$N" /etc/passwd "$W/a"
@@ -83,7 +83,7 @@ fn non_namespace_nsfile() {
 fn directory_fifo_and_device_targets() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             spawn_named nsbind-refused
             mkdir "$W/dir"
@@ -121,7 +121,7 @@ fn directory_fifo_and_device_targets() {
 fn already_bound_target() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             spawn_named nsbind-bound --net
             run first "$N" -t "$T" uts "$W/f"
@@ -164,7 +164,7 @@ fn already_bound_target() {
 fn shared_mount_for_mnt_and_the_fix() {
     let s = Scene::one_cpu();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             spawn --mount
             mkdir "$W/shared"
@@ -210,7 +210,7 @@ fn shared_mount_for_mnt_and_the_fix() {
 fn our_own_mount_namespace() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             run self "$N" /proc/self/ns/mnt "$W/a"
             run shell "$N" -t $$ mnt "$W/b"
@@ -242,7 +242,7 @@ fn our_own_mount_namespace() {
 fn older_mount_namespace() {
     let s = Scene::one_cpu();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             spawn --mount
             run newer "$UL" --mount --propagation private "$N" -t "$T" mnt "$W/m"

@@ -65,7 +65,7 @@ fn removes_mount_and_file_or_keeps_the_file_unprivileged() {
 fn not_a_namespace_bind_mount_is_left_alone() {
     let s = Scene::new();
     let out = s
-            .shell(
+            .shell_pidns(
                 r#"
             spawn_named nsbind-alone
             echo plain > "$W/plain"
@@ -122,7 +122,7 @@ fn not_a_namespace_bind_mount_is_left_alone() {
 fn several_targets_some_failing() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             spawn_named nsbind-several
             for f in a b c; do "$N" -t "$T" uts "$W/$f"; done
@@ -151,7 +151,7 @@ fn several_targets_some_failing() {
 fn stacked_mounts_all_come_off() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_pidns(
             r#"
             : > "$W/f"
             : > "$W/g"

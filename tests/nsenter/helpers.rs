@@ -1,8 +1,8 @@
 //! Helpers the nsenter tests share: both nsenters, namespace links and
 //! ids, /proc status fields and signal masks, finding the program below
-//! nsenter, pidfds, and shells in private mount namespaces.
+//! nsenter, and shells in private mount namespaces.
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -139,24 +139,6 @@ pub fn find_reader(proc: &mut Proc, name: &str) -> i32 {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-}
-
-/// A pidfd of `pid`, opened by the test process.
-pub fn pidfd(pid: i32) -> OwnedFd {
-    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
-    let ret = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-    assert!(
-        ret >= 0,
-        "pidfd_open({pid}): {}",
-        std::io::Error::last_os_error()
-    );
-    // SAFETY: the descriptor is new and ours alone.
-    unsafe { OwnedFd::from_raw_fd(ret as RawFd) }
-}
-
-/// The inode of a pidfd of `pid` (pidfs): what `-t PID:INODE` expects.
-pub fn pidfd_inode(pid: i32) -> u64 {
-    std::fs::File::from(pidfd(pid)).metadata().unwrap().ino()
 }
 
 /// NS_GET_PARENT = _IO(0xb7, 2).

@@ -9,17 +9,11 @@
 //! Races are made deterministic with strace's delay injection: a system
 //! call of nsbox is held on entry, the script waits until some process of
 //! the scene sits in it (/proc/PID/syscall), does its mischief, and lets
-//! it go. Everything runs in a scene of nsbind's tests: a private mount
+//! it go. Everything runs in a `Scene` (tests/common): a private mount
 //! namespace and PID namespace of its own, so nothing reaches the host.
 
-#[path = "../nsbind/checks.rs"]
-#[allow(dead_code)]
-mod checks;
 #[path = "../common/mod.rs"]
 mod common;
-#[path = "../nsbind/scene.rs"]
-#[allow(dead_code)]
-mod scene;
 
 mod cleanup;
 mod commit;
@@ -27,9 +21,7 @@ mod paths;
 mod races;
 mod unbind;
 
-use checks::*;
 use common::*;
-use scene::*;
 
 /// Shell functions these scripts add to the scene's prelude.
 const ATTACKS: &str = r#"
@@ -59,12 +51,10 @@ const SYSCALLS: [(&str, libc::c_long); 4] = [
     ("NR_CHDIR", libc::SYS_chdir),
 ];
 
-/// `Scene::shell` with `$U` (unshare), the attack functions and the
-/// system call numbers.
+/// `Scene::shell_pidns` with the attack functions and the system call
+/// numbers.
 fn attack(s: &Scene, script: &str) -> Cmd {
-    let mut cmd = s
-        .shell(&format!("{ATTACKS}\n{script}"))
-        .env("U", s.dir().join("unshare"));
+    let mut cmd = s.shell_pidns(&format!("{ATTACKS}\n{script}"));
     for (name, nr) in SYSCALLS {
         cmd = cmd.env(name, nr.to_string());
     }

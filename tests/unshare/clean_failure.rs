@@ -14,7 +14,7 @@ fn leaves_nothing(setup: &str, command: &str, files: &str) {
         {command}
         echo "rc=$?"
         echo "files: $(ls -A "$D/w" | tr '\n' ' ')"
-        echo "mounts=$(mounts "$D")"
+        echo "mounts=$(mount_lines "$D")"
         echo "processes:" /proc/[0-9]*
     "#
     );

@@ -134,7 +134,7 @@ fn all_eight_at_once() {
 fn pid_without_fork_is_for_children() {
     let s = Scene::new();
     let script = "readlink /proc/self/ns/pid /proc/$$/ns/pid /proc/$$/ns/pid_for_children";
-    for unshare in [cmd(s.link()), cmd(UL_UNSHARE)] {
+    for unshare in [cmd(s.unshare_link()), cmd(UL_UNSHARE)] {
         let out = unshare.args(["-p", "sh", "-c", script]).run();
         out.success().stderr_is("");
         let text = out.stdout();

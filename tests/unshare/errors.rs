@@ -20,7 +20,7 @@ const TRY: &str = "Try 'unshare --help' for more information.\n";
 
 fn failure(s: &Scene, args: &[&str], message: &str, hint: &str, ul: bool) {
     let message = format!("unshare: {message}\n");
-    s.private()
+    s.private("unshare")
         .args(args)
         .args(["echo", "ran"])
         .run()
@@ -158,7 +158,7 @@ fn unprivileged_needs_a_user_namespace() {
         if kind == "user" {
             continue;
         }
-        for unshare in [cmd(s.link()), cmd(UL_UNSHARE)] {
+        for unshare in [cmd(s.unshare_link()), cmd(UL_UNSHARE)] {
             unshare
                 .as_user(NOBODY)
                 .args([short, "echo", "ran"])
@@ -193,17 +193,19 @@ fn messages_name_the_applet_under_nsbox() {
         .code(1)
         .stdout_is("")
         .stderr_line("unshare: ");
-    s.shell(r#"nsbox unshare --uts="$D/w/f" true; nsbox unshare --uts="$D/w/f" echo ran"#)
-        .env(
-            "PATH",
-            format!(
-                "{}:/usr/bin:/bin",
-                Path::new(NSBOX).parent().unwrap().display()
-            ),
-        )
-        .run()
-        .stdout_is("")
-        .stderr_line("unshare: ");
+    s.shell_host_pids(
+        r#"nsbox unshare --uts="$D/w/f" true; nsbox unshare --uts="$D/w/f" echo ran"#,
+    )
+    .env(
+        "PATH",
+        format!(
+            "{}:/usr/bin:/bin",
+            Path::new(NSBOX).parent().unwrap().display()
+        ),
+    )
+    .run()
+    .stdout_is("")
+    .stderr_line("unshare: ");
 }
 
 /// --owner changes ids, which only root may.

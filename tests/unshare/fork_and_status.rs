@@ -27,7 +27,7 @@ fn fork_runs_the_program_as_a_child() {
 #[test]
 fn exit_status_passes_through() {
     let s = Scene::new();
-    for unshare in [cmd(s.link()), cmd(UL_UNSHARE)] {
+    for unshare in [cmd(s.unshare_link()), cmd(UL_UNSHARE)] {
         unshare
             .args(["-u", "--fork", "sh", "-c", "exit 42"])
             .run()
@@ -56,7 +56,7 @@ fn child_killed_by_sigterm_gives_143() {
         .run()
         .signal(libc::SIGTERM)
         .stderr_is("");
-    via_shell(s.link(), &args)
+    via_shell(s.unshare_link(), &args)
         .run()
         .success()
         .stdout_is("143\n");
@@ -75,7 +75,7 @@ fn child_killed_by_sigkill_gives_137() {
         .run()
         .signal(libc::SIGKILL)
         .stderr_is("");
-    via_shell(s.link(), &args)
+    via_shell(s.unshare_link(), &args)
         .run()
         .success()
         .stdout_is("137\n");

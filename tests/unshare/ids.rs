@@ -19,7 +19,7 @@ fn setuid_drops_supplementary_groups() {
             .args(["-S", "65534", "cat", "/proc/self/status"])
             .run()
     };
-    let out = run(&s.link());
+    let out = run(&s.unshare_link());
     let status = status_of(&out);
     assert_eq!(status_field(&status, "Uid"), "65534\t65534\t65534\t65534");
     assert_eq!(status_field(&status, "Gid"), "0\t0\t0\t0");
@@ -32,7 +32,7 @@ fn setuid_drops_supplementary_groups() {
 #[test]
 fn setgid_drops_supplementary_groups() {
     let s = Scene::new();
-    for unshare in [s.link(), PathBuf::from(UL_UNSHARE)] {
+    for unshare in [s.unshare_link(), PathBuf::from(UL_UNSHARE)] {
         let out = cmd("setpriv")
             .args(["--groups", "4,24"])
             .arg(&unshare)
@@ -50,7 +50,7 @@ fn setuid_and_setgid() {
     let s = Scene::new();
     let out = cmd("setpriv")
         .args(["--groups", "4"])
-        .arg(s.link())
+        .arg(s.unshare_link())
         .args([
             "--setuid",
             "65534",
@@ -154,7 +154,7 @@ fn setgroups_deny_with_ranges() {
 fn keep_caps_fills_the_ambient_set() {
     let s = Scene::new();
     for user in [0, NOBODY] {
-        for unshare in [cmd(s.link()), cmd(UL_UNSHARE)] {
+        for unshare in [cmd(s.unshare_link()), cmd(UL_UNSHARE)] {
             let out = unshare
                 .as_user(user)
                 .args(["-r", "--keep-caps", "cat", "/proc/self/status"])

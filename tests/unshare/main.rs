@@ -2,18 +2,18 @@
 //! as uid 65534 where the kernel allows it, checked against what the kernel
 //! says from inside (/proc/self/ns, uid_map, mountinfo, status, ...), side by
 //! side with util-linux's unshare (2.38) where the two should agree, and the
-//! places where nsbox must do better. One file per feature; `scene` and
-//! `helpers` hold what they share.
+//! places where nsbox must do better. One file per feature; `helpers` holds
+//! what they share, and the harness in tests/common the `Scene`.
 //!
 //! Whatever persists a namespace or mounts runs in a private mount namespace
-//! made for the test by util-linux (`Scene::shell`, `Scene::private`), so no
-//! mount ever reaches the host; the scenes that look for leftover processes
-//! also get a PID namespace of their own, whose end reaps everything.
+//! made for the test by util-linux (`Scene::shell_host_pids`,
+//! `Scene::private`), so no mount ever reaches the host; the scenes that
+//! look for leftover processes also get a PID namespace of their own
+//! (`Scene::shell_pidns`), whose end reaps everything.
 
 #[path = "../common/mod.rs"]
 mod common;
 mod helpers;
-mod scene;
 
 mod clean_failure;
 mod creating;
@@ -38,4 +38,3 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 use helpers::*;
-use scene::*;

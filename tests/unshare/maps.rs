@@ -67,7 +67,7 @@ fn map_current_user() {
 #[test]
 fn map_user_and_group() {
     let s = Scene::new();
-    for unshare in [s.link(), PathBuf::from(UL_UNSHARE)] {
+    for unshare in [s.unshare_link(), PathBuf::from(UL_UNSHARE)] {
         let (uid, gid) = run_maps(cmd(&unshare).args(["--map-user=nobody", "--map-group=nogroup"]));
         assert_eq!(uid, ["65534 0 1"]);
         assert_eq!(gid, ["65534 0 1"]);
@@ -150,7 +150,7 @@ fn map_all_as_root() {
 /// our unshare with `args` and SHOW_MAPS, as uid 65534 or root.
 fn with_subids(line: &str, nobody: bool, args: &[&str]) -> Output {
     let s = Scene::new();
-    s.shell(
+    s.shell_host_pids(
         r#"
             printf '%s\n' "$1" > "$D/w/subuid"
             printf '%s\n' "$1" > "$D/w/subgid"

@@ -21,7 +21,7 @@ fn propagation_lines(s: &Scene, shared: bool, unshare: &Path) -> (Output, Vec<Ve
     let command = if shared {
         s.shell_shared(&script)
     } else {
-        s.shell(&script)
+        s.shell_host_pids(&script)
     };
     let out = command.env("U", unshare).run();
     out.success().stderr_is("");
@@ -37,7 +37,7 @@ fn propagation_lines(s: &Scene, shared: bool, unshare: &Path) -> (Output, Vec<Ve
 #[test]
 fn propagation_from_a_shared_root() {
     let s = Scene::new();
-    for unshare in [s.link(), PathBuf::from(UL_UNSHARE)] {
+    for unshare in [s.unshare_link(), PathBuf::from(UL_UNSHARE)] {
         let (out, lines) = propagation_lines(&s, true, &unshare);
         let outer = &lines[0];
         out.check(
@@ -64,7 +64,7 @@ fn propagation_from_a_shared_root() {
 #[test]
 fn propagation_from_a_private_root() {
     let s = Scene::new();
-    for unshare in [s.link(), PathBuf::from(UL_UNSHARE)] {
+    for unshare in [s.unshare_link(), PathBuf::from(UL_UNSHARE)] {
         let (out, lines) = propagation_lines(&s, false, &unshare);
         let shared = &lines[3];
         out.check(
@@ -101,7 +101,7 @@ fn propagation_is_recursive() {
 #[test]
 fn propagation_without_mount_namespace_is_ignored() {
     let s = Scene::new();
-    for unshare in [cmd(s.link()), cmd(UL_UNSHARE)] {
+    for unshare in [cmd(s.unshare_link()), cmd(UL_UNSHARE)] {
         unshare
             .args(["--propagation", "slave", "readlink", "/proc/self/ns/mnt"])
             .run()
@@ -119,7 +119,7 @@ const PROC_CHECK: &str =
 #[test]
 fn mount_proc_in_a_pid_namespace() {
     let s = Scene::new();
-    for unshare in [s.private(), s.ul_private()] {
+    for unshare in [s.private("unshare"), s.ul_private()] {
         unshare
             .args(["-p", "-f", "--mount-proc", "sh", "-c", PROC_CHECK])
             .run()
@@ -134,7 +134,7 @@ fn mount_proc_in_a_pid_namespace() {
 fn mount_proc_implies_mount() {
     let s = Scene::new();
     let out = s
-        .private()
+        .private("unshare")
         .args([
             "--mount-proc",
             "readlink",
@@ -154,13 +154,13 @@ fn mount_proc_implies_mount() {
 #[test]
 fn mount_proc_on_a_directory() {
     let s = Scene::new();
-    s.shell(
+    s.shell_host_pids(
         r#"
             mkdir "$D/w/p"
             "$U" --mount-proc="$D/w/p" sh -c '
                 awk -v d="$D/w/p" '\''$5 == d { print $6 }'\'' /proc/self/mountinfo
                 [ -e "$D/w/p/self/status" ] && echo "proc is there"'
-            echo "outside: $(mounts "$D/w/p") $(ls -A "$D/w/p")"
+            echo "outside: $(mount_lines "$D/w/p") $(ls -A "$D/w/p")"
         "#,
     )
     .run()
@@ -172,7 +172,7 @@ fn mount_proc_on_a_directory() {
 #[test]
 fn mount_proc_unprivileged() {
     let s = Scene::new();
-    s.shell(r#"$NB "$U" -r -p -f --mount-proc sh -c 'echo /proc/[0-9]*; id -u'"#)
+    s.shell_host_pids(r#"$NB "$U" -r -p -f --mount-proc sh -c 'echo /proc/[0-9]*; id -u'"#)
         .run()
         .success()
         .stderr_is("")
@@ -183,13 +183,13 @@ fn mount_proc_unprivileged() {
 #[test]
 fn tmpfs_in_an_unprivileged_mount_namespace() {
     let s = Scene::new();
-    s.shell(
+    s.shell_host_pids(
         r#"
             mkdir "$D/w/t"
             $NB "$U" -r -m sh -c 'mount -t tmpfs nsbox "$D/w/t" && echo hi > "$D/w/t/f" &&
                 cat "$D/w/t/f" && mounts() { grep -cF -- "$1" /proc/self/mountinfo; } &&
                 mounts "$D/w/t"'
-            echo "outside: $(mounts "$D/w/t") $(ls -A "$D/w/t")"
+            echo "outside: $(mount_lines "$D/w/t") $(ls -A "$D/w/t")"
         "#,
     )
     .run()
@@ -219,7 +219,7 @@ fn mount_binfmt_and_load_interp() {
     let inner = r#"echo /proc/[0-9]*; cat /proc/sys/fs/binfmt_misc/nsboxt && "$0""#;
     let want = format!("/proc/1\n{ENTRY}ran by binfmt: {}\n", script.display());
     for load in [&["--mount-binfmt", "-l", INTERP][..], &["-l", INTERP]] {
-        s.private()
+        s.private("unshare")
             .args(["-r", "-p", "-f"])
             .args(load)
             .args(["sh", "-c", inner])
@@ -230,7 +230,7 @@ fn mount_binfmt_and_load_interp() {
             .stdout_is(&want);
     }
     // As uid 65534 too.
-    s.shell(r#"$NB "$U" -r -p -f --mount-binfmt -l "$1" sh -c "$2" "$3""#)
+    s.shell_host_pids(r#"$NB "$U" -r -p -f --mount-binfmt -l "$1" sh -c "$2" "$3""#)
         .args([INTERP, inner])
         .arg(&script)
         .run()
@@ -251,7 +251,7 @@ fn mount_binfmt_on_a_directory() {
     let dir = s.work("bm");
     std::fs::create_dir(&dir).unwrap();
     let out = s
-        .private()
+        .private("unshare")
         .arg("-r")
         .arg(format!("--mount-binfmt={}", dir.display()))
         .args(["-l", INTERP])
@@ -277,7 +277,7 @@ fn mount_binfmt_on_a_directory() {
 #[test]
 fn load_interp_refused_by_the_kernel() {
     let s = Scene::new();
-    s.private()
+    s.private("unshare")
         .args(["-r", "-p", "-f", "-l", "nonsense", "echo", "ran"])
         .run()
         .code(1)

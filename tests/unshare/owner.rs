@@ -66,7 +66,7 @@ fn owner_owns_the_user_namespace() {
 fn owner_can_enter_later() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_host_pids(
             r#"
             m="--map-users=0:100000:65536 --map-groups=0:100000:65536"
             "$U" --user="$D/w/owned" --owner 65534:65534 $m true; echo "rc=$?"

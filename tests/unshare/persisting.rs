@@ -21,9 +21,13 @@ fn persist(kind: &'static str) {
         let unshare = if util_linux {
             PathBuf::from(UL_UNSHARE)
         } else {
-            s.link()
+            s.unshare_link()
         };
-        let out = s.shell(script).args([long, kind]).env("U", &unshare).run();
+        let out = s
+            .shell_host_pids(script)
+            .args([long, kind])
+            .env("U", &unshare)
+            .run();
         out.success().stderr_is("");
         let text = out.stdout();
         let lines: Vec<&str> = text.lines().collect();
@@ -87,9 +91,9 @@ fn mnt_keeps_its_mounts() {
         let unshare = if util_linux {
             PathBuf::from(UL_UNSHARE)
         } else {
-            s.link()
+            s.unshare_link()
         };
-        let out = s.shell(script).env("U", &unshare).run();
+        let out = s.shell_host_pids(script).env("U", &unshare).run();
         out.success().stderr_is("");
         let text = out.stdout();
         let lines: Vec<&str> = text.lines().collect();
@@ -113,7 +117,7 @@ fn pid_while_its_init_lives() {
             "$U" --pid="$D/w/pid" --fork sh -c 'readlink /proc/self/ns/pid > "$D/w/inner"
                 until [ -e "$D/w/done" ]; do sleep 0.01; done' &
             u=$!
-            waitfor '[ -s "$D/w/inner" ] && [ "$(mounts "$D/w/pid")" = 1 ]'
+            waitfor '[ -s "$D/w/inner" ] && [ "$(mount_lines "$D/w/pid")" = 1 ]'
             "$S" "$D/w/pid" readlink /proc/self/ns/pid
             cat "$D/w/inner"
             readlink /proc/self/ns/pid
@@ -126,9 +130,9 @@ fn pid_while_its_init_lives() {
         let unshare = if util_linux {
             PathBuf::from(UL_UNSHARE)
         } else {
-            s.link()
+            s.unshare_link()
         };
-        let out = s.shell(script).env("U", &unshare).run();
+        let out = s.shell_host_pids(script).env("U", &unshare).run();
         out.success().stderr_is("");
         let text = out.stdout();
         let lines: Vec<&str> = text.lines().collect();
@@ -147,7 +151,7 @@ fn pid_while_its_init_lives() {
 fn pid_needs_fork() {
     let s = Scene::new();
     let file = s.work("pid");
-    s.private()
+    s.private("unshare")
         .arg(format!("--pid={}", file.display()))
         .args(["echo", "ran"])
         .run()
@@ -165,7 +169,7 @@ fn pid_needs_fork() {
 fn uts_keeps_its_hostname() {
     let s = Scene::new();
     let before = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
-    s.shell(
+    s.shell_host_pids(
         r#"
             "$U" --uts="$D/w/uts" hostname nsbox-persisted
             "$S" "$D/w/uts" hostname
@@ -183,7 +187,7 @@ fn uts_keeps_its_hostname() {
 #[test]
 fn time_keeps_its_offsets() {
     let s = Scene::new();
-    s.shell(
+    s.shell_host_pids(
         r#"
             "$U" --time="$D/w/time" --monotonic 123 --boottime 456 true
             "$S" "$D/w/time" cat /proc/self/timens_offsets
@@ -208,7 +212,7 @@ fn mnt_is_persisted_reliably_across_cpus() {
     let s = Scene::new();
     let online = std::fs::read_to_string("/sys/devices/system/cpu/online").unwrap();
     let online = online.trim();
-    s.shell(
+    s.shell_host_pids(
         r#"
             for cpu in $(seq 0 $(($(nproc --all) - 1))); do
                 # In a PID namespace of its own: its end kills the busy loop.
@@ -219,7 +223,7 @@ fn mnt_is_persisted_reliably_across_cpus() {
                     for i in $(seq 10); do
                         f="$D/w/mnt.$1.$i"
                         taskset -c "$2" "$U" --mount="$f" true || echo "cpu $1 try $i: rc=$?"
-                        [ "$(mounts "$f")" = 1 ] || echo "cpu $1 try $i: not mounted"
+                        [ "$(mount_lines "$f")" = 1 ] || echo "cpu $1 try $i: not mounted"
                     done' sh "$cpu" "$1" 2>&1
             done
             "$U" --mount="$D/w/last" sh -c 'grep Cpus_allowed_list /proc/self/status'
@@ -236,16 +240,16 @@ fn mnt_is_persisted_reliably_across_cpus() {
 #[test]
 fn missing_file_is_created() {
     let s = Scene::new();
-    s.shell(
+    s.shell_host_pids(
         r#"
             for k in mount uts ipc net user cgroup time; do
                 "$U" "--$k=$D/w/$k" true || echo "$k: rc=$?"
                 [ -f "$D/w/$k" ] && [ ! -L "$D/w/$k" ] || echo "$k: no regular file"
-                [ "$(mounts "$D/w/$k")" = 1 ] || echo "$k: not mounted once"
+                [ "$(mount_lines "$D/w/$k")" = 1 ] || echo "$k: not mounted once"
                 "$S" "$D/w/$k" true || echo "$k: cannot be entered"
             done
             "$U" --pid="$D/w/pid" --fork true || echo "pid: rc=$?"
-            echo "pid: $(mounts "$D/w/pid")"
+            echo "pid: $(mount_lines "$D/w/pid")"
             "$UL" --uts="$D/w/ul" true 2>/dev/null
             echo "util-linux: rc=$? $(ls -A "$D/w/ul" 2>/dev/null)"
         "#,
@@ -263,7 +267,7 @@ fn missing_file_is_created() {
 fn symlink_is_refused() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_host_pids(
             r#"
             echo keep > "$D/w/target"
             ln -s "$D/w/target" "$D/w/link"
@@ -272,9 +276,9 @@ fn symlink_is_refused() {
             "$U" --mount="$D/w/dangling" echo ran; echo "rc=$?"
             cat "$D/w/target"
             ls "$D/w"
-            echo "mounts=$(mounts "$D")"
+            echo "mounts=$(mount_lines "$D")"
             "$UL" --uts="$D/w/link" true
-            echo "util-linux mounted the target: $(mounts "$D/w/target")"
+            echo "util-linux mounted the target: $(mount_lines "$D/w/target")"
         "#,
         )
         .run();
@@ -295,12 +299,12 @@ fn symlink_is_refused() {
 fn directory_and_device_are_refused() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_host_pids(
             r#"
             mkdir "$D/w/dir"
             "$U" --uts="$D/w/dir" echo ran 2>"$D/w/err1"; echo "rc=$?"
             "$U" --net=/dev/null echo ran 2>"$D/w/err2"; echo "rc=$?"
-            echo "mounts=$(mounts "$D") $(mounts /dev/null)"
+            echo "mounts=$(mount_lines "$D") $(mount_lines /dev/null)"
             cat "$D/w/err1" "$D/w/err2"
         "#,
         )
@@ -325,12 +329,12 @@ fn directory_and_device_are_refused() {
 fn file_holding_a_namespace_is_refused() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_host_pids(
             r#"
             "$U" --uts="$D/w/f" true; echo "rc=$?"
             "$U" --uts="$D/w/f" echo ran; echo "rc=$?"
             "$U" --ipc="$D/w/f" echo ran; echo "rc=$?"
-            echo "mounts=$(mounts "$D/w/f")"
+            echo "mounts=$(mount_lines "$D/w/f")"
         "#,
         )
         .run();
@@ -350,20 +354,20 @@ fn file_holding_a_namespace_is_refused() {
 fn shared_mount_is_refused_with_the_fix() {
     let s = Scene::new();
     let out = s
-        .shell(
+        .shell_host_pids(
             r#"
             mkdir "$D/w/shared"
             mount --bind "$D/w/shared" "$D/w/shared"
             mount --make-shared "$D/w/shared"
             "$U" --mount="$D/w/shared/mnt" echo ran; echo "rc=$?"
             ls -A "$D/w/shared"
-            echo "mounts=$(mounts "$D/w/shared/mnt")"
+            echo "mounts=$(mount_lines "$D/w/shared/mnt")"
             : > "$D/w/shared/ul"
             "$UL" --mount="$D/w/shared/ul" true 2>/dev/null; echo "util-linux: rc=$?"
             mount --make-private "$D/w/shared"
             rm "$D/w/shared/ul"
             "$U" --mount="$D/w/shared/mnt" echo ran; echo "rc=$?"
-            echo "mounts=$(mounts "$D/w/shared/mnt")"
+            echo "mounts=$(mount_lines "$D/w/shared/mnt")"
         "#,
         )
         .run();
@@ -378,7 +382,7 @@ fn shared_mount_is_refused_with_the_fix() {
 fn missing_directory_fails() {
     let s = Scene::new();
     let file = s.work("nodir/f");
-    s.private()
+    s.private("unshare")
         .arg(format!("--uts={}", file.display()))
         .args(["echo", "ran"])
         .run()

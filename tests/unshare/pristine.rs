@@ -69,11 +69,11 @@ fn map_helper() {
 fn persisted() {
     let s = Scene::new();
     check(
-        s.shell(r#"exec "$U" --uts="$D/w/uts" --ipc="$D/w/ipc" "$@""#)
+        s.shell_host_pids(r#"exec "$U" --uts="$D/w/uts" --ipc="$D/w/ipc" "$@""#)
             .arg("cat"),
     );
     check(
-        s.shell(r#"exec "$U" --user="$D/w/user" --mount="$D/w/mnt" -r --fork "$@""#)
+        s.shell_host_pids(r#"exec "$U" --user="$D/w/user" --mount="$D/w/mnt" -r --fork "$@""#)
             .arg("cat"),
     );
 }
@@ -81,7 +81,10 @@ fn persisted() {
 #[test]
 fn pid_namespace_and_proc() {
     let s = Scene::new();
-    check(s.private().args(["-p", "--fork", "--mount-proc", "cat"]));
+    check(
+        s.private("unshare")
+            .args(["-p", "--fork", "--mount-proc", "cat"]),
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@ use super::*;
 fn command_not_found_is_127() {
     let s = Scene::new();
     for fork in [&[][..], &["--fork"]] {
-        for unshare in [cmd(s.link()), cmd(UL_UNSHARE)] {
+        for unshare in [cmd(s.unshare_link()), cmd(UL_UNSHARE)] {
             unshare
                 .arg("-u")
                 .args(fork)

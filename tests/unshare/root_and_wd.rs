@@ -17,7 +17,7 @@ fn make_root(s: &Scene) -> PathBuf {
 fn root_changes_root_and_cwd() {
     let s = Scene::new();
     let root = make_root(&s);
-    for unshare in [cmd(s.link()), cmd(UL_UNSHARE)] {
+    for unshare in [cmd(s.unshare_link()), cmd(UL_UNSHARE)] {
         unshare
             .arg("-R")
             .arg(&root)
@@ -41,7 +41,7 @@ fn root_changes_root_and_cwd() {
 fn root_with_wd() {
     let s = Scene::new();
     let root = make_root(&s);
-    for unshare in [cmd(s.link()), cmd(UL_UNSHARE)] {
+    for unshare in [cmd(s.unshare_link()), cmd(UL_UNSHARE)] {
         unshare
             .arg(format!("--root={}", root.display()))
             .args(["--wd=/bin", "/bin/busybox", "pwd"])
@@ -66,7 +66,7 @@ fn wd_changes_directory() {
     let work = s.work("");
     let work = work.to_string_lossy();
     let work = work.trim_end_matches('/');
-    for unshare in [cmd(s.link()), cmd(UL_UNSHARE)] {
+    for unshare in [cmd(s.unshare_link()), cmd(UL_UNSHARE)] {
         unshare
             .args(["-w", work, "pwd"])
             .run()

@@ -1,7 +1,7 @@
-//! Checks the nsbind tests share: script output against expected lines
-//! (with `*` wildcards), `KEY=VALUE` lines, kinds, pidfd inodes.
+//! Checks for the output of scene scripts: expected lines (with `*`
+//! wildcards), `KEY=VALUE` lines, kinds, pidfd inodes.
 
-use crate::common::*;
+use super::{Output, KINDS};
 
 /// Whether `text` matches `pattern`, where `*` stands for any text.
 pub fn glob(pattern: &str, text: &str) -> bool {
@@ -66,6 +66,7 @@ pub fn other(kind: &str) -> &'static str {
     KINDS[(at + 1) % KINDS.len()]
 }
 
+/// The inode of a pidfd of `pid` (pidfs): what `-t PID:INODE` expects.
 pub fn pidfd_inode(pid: i32) -> u64 {
     use std::os::unix::fs::MetadataExt;
     // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.

@@ -1,10 +1,11 @@
-//! The nsbind tests' `Scene`: the applet links, a work directory, and
-//! shells that run scripts (as root or as uid 65534) in throwaway
-//! namespaces made by util-linux, with the prelude's shell functions.
+//! `Scene`, the world of a test that runs shell scripts: the applet links,
+//! a work directory, and shells that run scripts (as root or as uid 65534)
+//! in throwaway namespaces made by util-linux, with the prelude's shell
+//! functions. Shared by the unshare, nsbind and persistence tests.
 
 use std::path::{Path, PathBuf};
 
-use crate::common::*;
+use super::{cmd, first_cpu, Cmd, Env, NB, UL_UNSHARE};
 
 /// Shell functions for the scene scripts, sourced from `$D/prelude.sh`.
 pub const PRELUDE: &str = r#"
@@ -40,6 +41,8 @@ escaped() { printf '%s' "$1" | sed 's/\\/\\134/g; s/ /\\040/g; s/	/\\011/g'; }
 mounts() {
     P=$(escaped "$1") awk '$5 == ENVIRON["P"] { n++ } END { print n + 0 }' /proc/self/mountinfo
 }
+# mount_lines TEXT: how many lines of our mountinfo mention TEXT anywhere.
+mount_lines() { grep -cF -- "$1" /proc/self/mountinfo || true; }
 # mounted_kind PATH: the kind of the namespace mounted on top at PATH.
 mounted_kind() {
     P=$(escaped "$1") awk '$5 == ENVIRON["P"] { k = $4; sub(/:.*/, "", k) } END { print k }' \
@@ -73,6 +76,7 @@ ne() { if known "$1" && known "$2" && [ "$1" != "$2" ]; then echo yes; else echo
 files() { printf '%s\n' "$(ls -A "$1" | paste -sd' ' -)"; }
 # The state letter of pid $1, or "gone".
 state() { cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null || echo gone; }
+dead() { case $(state "$1") in Z|gone) return 0;; esac; return 1; }
 # The children of pid $1 named $2.
 child_named() {
     for _p in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
@@ -166,13 +170,14 @@ impl Scene {
         Scene { env, cpu: None }
     }
 
-    /// A scene whose namespaces are all made on one CPU, for the scenes
-    /// that bind a mount namespace. Linux 6.18 numbers namespaces from
-    /// per-CPU batches and binds a mount namespace only when it numbers
-    /// above the binder's own; a target's mount namespace made on another
-    /// CPU than the scene's may count as older, and nsbind then refuses it
-    /// (rightly: it cannot make the namespace again). On one CPU, a
-    /// namespace made later is always newer.
+    /// A scene whose namespaces are all made on one CPU. Linux 6.18 numbers
+    /// namespaces from per-CPU batches, and binds a mount namespace only when
+    /// it numbers above the binder's own: one made on another CPU than the
+    /// scene's may count as older. nsbind then refuses it (rightly: it cannot
+    /// make the namespace again); util-linux's `--mount=FILE` fails with
+    /// EINVAL about half the time, where nsbox's unshare makes the namespace
+    /// again on the right CPU (see `mnt_is_persisted_reliably_across_cpus`).
+    /// On one CPU, a namespace made later is always newer.
     pub fn one_cpu() -> Scene {
         let mut scene = Scene::new();
         scene.cpu = Some(first_cpu());
@@ -198,6 +203,16 @@ impl Scene {
         self.env.tmp().join("w").join(name)
     }
 
+    /// The `unshare` link.
+    pub fn unshare_link(&self) -> PathBuf {
+        self.env.path("unshare")
+    }
+
+    /// nsbox's unshare, through its link, in the test's own namespaces.
+    pub fn unshare(&self) -> Cmd {
+        cmd(self.unshare_link())
+    }
+
     /// nsbind run directly, in the test's own namespaces: only for what the
     /// kernel cannot let bind anything.
     pub fn nsbind(&self) -> Cmd {
@@ -214,19 +229,28 @@ impl Scene {
         }
     }
 
-    /// nsbind in a private mount namespace of its own.
-    pub fn private(&self) -> Cmd {
+    /// An applet of nsbox, through its link, in a private mount namespace of
+    /// its own.
+    pub fn private(&self, applet: &str) -> Cmd {
         self.ul()
             .args(["--mount", "--propagation", "private"])
-            .arg(self.env.path("nsbind"))
+            .arg(self.env.path(applet))
+    }
+
+    /// util-linux's unshare, run in a private mount namespace of its own.
+    pub fn ul_private(&self) -> Cmd {
+        self.ul()
+            .args(["--mount", "--propagation", "private"])
+            .arg(UL_UNSHARE)
     }
 
     /// `sh -c SCRIPT sh` in a private mount namespace that is also a PID
-    /// namespace with its own /proc (the end of the script kills and reaps
-    /// all it left), with `$N` (nsbind), `$E` (nsenter), `$S` (setns-test),
-    /// `$UL` (util-linux's unshare), `$D`, `$W`, `$NB` and the prelude's
+    /// namespace with its own /proc (`/proc/[0-9]*` lists what is left, and
+    /// the end of the script kills and reaps all it left), with `$N`
+    /// (nsbind), `$E` (nsenter), `$S` (setns-test), `$U` (unshare), `$UL`
+    /// (util-linux's unshare), `$D`, `$W`, `$NB` and the prelude's
     /// functions. Append the script's `$1...` with `.arg()`.
-    pub fn shell(&self, script: &str) -> Cmd {
+    pub fn shell_pidns(&self, script: &str) -> Cmd {
         self.wrapper(
             &[
                 "--propagation",
@@ -247,15 +271,23 @@ impl Scene {
         self.wrapper(&["--propagation", "private"], script)
     }
 
-    /// `shell`, where the script runs as root or as uid 65534 in a user
-    /// namespace of its own with a mount namespace of its own.
+    /// `shell_host_pids`, with every mount of the wrapper's namespace made
+    /// shared.
+    pub fn shell_shared(&self, script: &str) -> Cmd {
+        self.wrapper(&["--propagation", "shared"], script)
+    }
+
+    /// `shell_pidns`, where the script runs as root or as uid 65534 in a
+    /// user namespace of its own with a mount namespace of its own.
     pub fn shell_as(&self, who: Who, script: &str) -> Cmd {
         match who {
-            Who::Root => self.shell(script),
-            Who::Nobody => self.shell(AS_NOBODY).env("INNER", script),
+            Who::Root => self.shell_pidns(script),
+            Who::Nobody => self.shell_pidns(AS_NOBODY).env("INNER", script),
         }
     }
 
+    /// `sh -c SCRIPT sh` under util-linux's `unshare --mount OPTIONS`, with
+    /// the variables and functions `shell_pidns` describes.
     pub fn wrapper(&self, options: &[&str], script: &str) -> Cmd {
         self.ul()
             .arg("--mount")
@@ -266,6 +298,7 @@ impl Scene {
             .env("N", self.env.path("nsbind"))
             .env("E", self.env.path("nsenter"))
             .env("S", self.env.path("setns-test"))
+            .env("U", self.unshare_link())
             .env("UL", UL_UNSHARE)
             .env("D", self.dir())
             .env("W", self.w())
