@@ -15,7 +15,7 @@ fn the_login_shell_of_the_uid_it_runs_as() {
     let s = Scene::new();
     shells_passwd(s.env.tmp(), "passwd", "sh");
     let out = s
-        .shell(
+        .shell_host_pids(
             r#"
             mount --bind "$D/passwd" /etc/passwd
             t() { echo "$*: $(echo 'echo "$0"' | "$@" 2>&1)"; }
@@ -45,7 +45,7 @@ fn the_login_shell_of_the_uid_it_runs_as() {
          env -u SHELL {u} -u -S 6161 -G 6161: -sh\n\
          env SHELL=/bin/sh {u} -u --clear-env: -sh-root\n\
          env SHELL=/bin/sh {u} -u: -sh\n",
-        u = s.link().display()
+        u = s.unshare_link().display()
     ));
 }
 
@@ -56,7 +56,7 @@ fn the_login_shell_under_the_new_root() {
     let s = Scene::new();
     shells_passwd(s.env.tmp(), "outside", "out");
     shells_passwd(s.env.tmp(), "inside", "in");
-    s.shell(
+    s.shell_host_pids(
         r#"
         mount --bind "$D/outside" /etc/passwd
         mkdir "$D/w/root"
