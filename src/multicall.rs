@@ -4,11 +4,11 @@
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::applets::{Applet, APPLETS};
 use crate::error::{line, Context, Error, Result, EXIT_NOT_FOUND};
+use crate::install::{self, SIGNATURE};
 use crate::set_applet_name;
 
 /// Run the program named by argv[0], or by argv[1] when that is nsbox itself.
@@ -85,7 +85,7 @@ pub fn print(text: &str) -> Result<i32> {
 
 fn usage() -> String {
     let mut text = format!(
-        "nsbox {}: Linux namespace tools in one executable.\n\n\
+        "nsbox {}: {SIGNATURE}.\n\n\
          Usage: nsbox APPLET [ARG...]\n   \
          or: APPLET [ARG...]          (through a link named after the applet)\n   \
          or: nsbox --list\n   \
@@ -153,7 +153,7 @@ fn own_options(args: Vec<OsString>) -> Result<i32> {
             let names: String = APPLETS.iter().map(|a| format!("{}\n", a.name)).collect();
             print(&names)
         }
-        Own::Install { dir, symbolic } => install(&dir, symbolic),
+        Own::Install { dir, symbolic } => install::links(&dir, symbolic),
     }
 }
 
@@ -165,98 +165,6 @@ fn no_more(args: pico_args::Arguments) -> Result<()> {
             extra.to_string_lossy()
         ))),
     }
-}
-
-/// What is at DIR/NAME before installing.
-enum Existing {
-    Nothing,
-    /// Already exactly what we would create.
-    Done,
-    /// A link to nsbox of the other sort: replace it.
-    OtherLink,
-}
-
-/// Link every applet into `dir`. Nothing is created unless every name is
-/// free or already a link to nsbox, so a refusal leaves the directory as it was.
-fn install(dir: &Path, symbolic: bool) -> Result<i32> {
-    let exe =
-        std::fs::read_link("/proc/self/exe").context(|| "cannot find the nsbox executable")?;
-    let exe_meta = std::fs::metadata(&exe).context(|| format!("cannot stat {}", exe.display()))?;
-    let is_nsbox = |m: &std::fs::Metadata| m.dev() == exe_meta.dev() && m.ino() == exe_meta.ino();
-
-    let mut plan = Vec::new();
-    let mut refused = Vec::new();
-    for applet in APPLETS {
-        let link = dir.join(applet.name);
-        let existing = match std::fs::symlink_metadata(&link) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Existing::Nothing,
-            Err(e) => return Err(e).context(|| format!("cannot stat {}", link.display())),
-            Ok(meta) if meta.file_type().is_symlink() => match std::fs::metadata(&link) {
-                Ok(target) if is_nsbox(&target) => {
-                    let same = std::fs::read_link(&link).is_ok_and(|t| t == exe);
-                    if symbolic && same {
-                        Existing::Done
-                    } else {
-                        Existing::OtherLink
-                    }
-                }
-                _ => {
-                    refused.push(link);
-                    continue;
-                }
-            },
-            Ok(meta) if meta.file_type().is_file() && is_nsbox(&meta) => {
-                if symbolic {
-                    Existing::OtherLink
-                } else {
-                    Existing::Done
-                }
-            }
-            Ok(_) => {
-                refused.push(link);
-                continue;
-            }
-        };
-        plan.push((link, existing));
-    }
-    if !refused.is_empty() {
-        let lines: String = refused
-            .iter()
-            .map(|p| {
-                let why = "exists and is not a link to nsbox; not overwriting it";
-                line("nsbox", &format!("{} {why}", p.display()))
-            })
-            .collect();
-        let _ = std::io::stderr().write_all(lines.as_bytes());
-        return Ok(1);
-    }
-
-    let make = |at: &Path| {
-        if symbolic {
-            std::os::unix::fs::symlink(&exe, at)
-        } else {
-            std::fs::hard_link(&exe, at)
-        }
-    };
-    for (link, existing) in plan {
-        match existing {
-            Existing::Done => {}
-            Existing::Nothing => {
-                make(&link).context(|| format!("cannot create {}", link.display()))?
-            }
-            Existing::OtherLink => {
-                // Replace through a rename, so the name never goes missing.
-                let mut temp = link.clone().into_os_string();
-                temp.push(".nsbox-new");
-                let temp = PathBuf::from(temp);
-                let _ = std::fs::remove_file(&temp);
-                make(&temp).context(|| format!("cannot create {}", temp.display()))?;
-                std::fs::rename(&temp, &link)
-                    .context(|| format!("cannot replace {}", link.display()))?;
-            }
-        }
-    }
-    Ok(0)
 }
 
 #[cfg(test)]
