@@ -5,25 +5,32 @@
 #                         lint (the unit tests include a seeded fuzzer of every
 #                         command-line parser), then check that the host was left
 #                         as found: mounts, hostname, interfaces, /run/netns
-#   sudo make install     binary, one hard link per applet, man pages, completions
-#   sudo make uninstall   remove exactly what install put there
+#   sudo make install     the binary, a hard link per applet, man pages and
+#                         completions; refuses to replace any file that is
+#                         not nsbox's (README, "Installing")
+#   sudo make uninstall   remove what of those is nsbox's, and nothing else
 #
 # Staged installs: make install DESTDIR=/tmp/stage PREFIX=/usr
+# Beside util-linux: make install APPLETS="setns-test nsbind"
 
 PREFIX ?= /usr/local
-BINDIR ?= $(PREFIX)/bin
-MANDIR ?= $(PREFIX)/share/man
-BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
-ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
-FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR ?=
+# Left empty, each is the default for PREFIX, which src/pkg/install.sh
+# works out (README, "Installing", lists them).
+BINDIR ?=
+MANDIR ?=
+BASHCOMPDIR ?=
+ZSHCOMPDIR ?=
+FISHCOMPDIR ?=
+# The applets that get a link in BINDIR, a man page and completions (nsbox
+# itself always does); FORCE=1 replaces files that are not nsbox's; LINKS
+# is hard or symbolic.
+ALL_APPLETS = unshare nsenter setns-test nsbind
+APPLETS ?= $(ALL_APPLETS)
+FORCE ?=
+LINKS ?= hard
 
 CARGO ?= cargo
-INSTALL ?= install
-
-APPLETS = unshare nsenter setns-test nsbind
-# Every program name: the applets and nsbox itself.
-NAMES = nsbox $(APPLETS)
 
 # Follow CARGO_TARGET_DIR when it is set, as cargo does.
 TARGET_DIR = $(or $(CARGO_TARGET_DIR),target)
@@ -60,28 +67,18 @@ check:
 	./tests/host-state.sh --compare "$$before" || [ $$status -ne 0 ] || status=1; \
 	exit $$status
 
+# The settings go to src/pkg/install.sh in its environment, each quoted for
+# the shell whatever it holds (spaces, quotes).
+quote = '$(subst ','\'',$(1))'
+INSTALL_SETTINGS = BIN DESTDIR PREFIX BINDIR MANDIR BASHCOMPDIR \
+	ZSHCOMPDIR FISHCOMPDIR ALL_APPLETS APPLETS FORCE LINKS
+INSTALL_ENV = $(foreach name,$(INSTALL_SETTINGS),$(name)=$(call quote,$($(name))))
+
 install: $(BIN)
-	$(INSTALL) -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' \
-		'$(DESTDIR)$(BASHCOMPDIR)' '$(DESTDIR)$(ZSHCOMPDIR)' '$(DESTDIR)$(FISHCOMPDIR)'
-	$(INSTALL) -m 0755 '$(BIN)' '$(DESTDIR)$(BINDIR)/nsbox'
-	for applet in $(APPLETS); do \
-		ln -f '$(DESTDIR)$(BINDIR)/nsbox' "$(DESTDIR)$(BINDIR)/$$applet" || exit 1; \
-	done
-	for name in $(NAMES); do \
-		$(INSTALL) -m 0644 "man/$$name.1" '$(DESTDIR)$(MANDIR)/man1/' && \
-		$(INSTALL) -m 0644 "completions/bash/$$name" '$(DESTDIR)$(BASHCOMPDIR)/' && \
-		$(INSTALL) -m 0644 "completions/zsh/_$$name" '$(DESTDIR)$(ZSHCOMPDIR)/' && \
-		$(INSTALL) -m 0644 "completions/fish/$$name.fish" '$(DESTDIR)$(FISHCOMPDIR)/' || exit 1; \
-	done
+	@$(INSTALL_ENV) sh src/pkg/install.sh install
 
 uninstall:
-	for name in $(NAMES); do \
-		rm -f "$(DESTDIR)$(BINDIR)/$$name" \
-			"$(DESTDIR)$(MANDIR)/man1/$$name.1" \
-			"$(DESTDIR)$(BASHCOMPDIR)/$$name" \
-			"$(DESTDIR)$(ZSHCOMPDIR)/_$$name" \
-			"$(DESTDIR)$(FISHCOMPDIR)/$$name.fish"; \
-	done
+	@$(INSTALL_ENV) sh src/pkg/install.sh uninstall
 
 clean:
 	$(CARGO) clean
