@@ -1,6 +1,8 @@
 # nsbox: build, test and install.
 #
-#   make                  build target/release/nsbox
+#   make                  build target/release/nsbox, static
+#   make static           the same
+#   make dynamic          target/release/nsbox linked against the C library
 #   make check            install the test dependencies (as root), run every test and
 #                         lint (the unit tests include a seeded fuzzer of every
 #                         command-line parser), then check that the host was left
@@ -36,19 +38,29 @@ CARGO ?= cargo
 TARGET_DIR = $(or $(CARGO_TARGET_DIR),target)
 BIN = $(TARGET_DIR)/release/nsbox
 
-.PHONY: all build check install uninstall clean
+# Static or not is said here, to cargo: .cargo/config.toml says static too,
+# but cargo reads it only when started inside the source tree, and only for
+# the targets it names. RUSTFLAGS replaces that file's flags, so a caller's
+# RUSTFLAGS are kept and ours added.
+STATIC = RUSTFLAGS="$$RUSTFLAGS -C target-feature=+crt-static" $(CARGO) build --release
+DYNAMIC = RUSTFLAGS="$$RUSTFLAGS -C target-feature=-crt-static" $(CARGO) build --release
+
+.PHONY: all build static dynamic check install uninstall clean
 
 all: build
 
 # cargo decides what is stale, so always ask it.
-build:
-	$(CARGO) build --release
+build static:
+	$(STATIC)
+
+dynamic:
+	$(DYNAMIC)
 
 # install depends on the file, not on `build`: after `make`, a `sudo make
 # install` copies what is there instead of compiling again as root (which
 # would leave root-owned files in target/). It builds only when nothing is.
 $(BIN):
-	$(CARGO) build --release
+	$(STATIC)
 
 # The tests must leave the host as they found it: tests/host-state.sh takes
 # a snapshot before them and compares after, even when a step failed (a
