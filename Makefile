@@ -20,6 +20,7 @@ DESTDIR ?=
 # Left empty, each is the default for PREFIX, which src/pkg/install.sh
 # works out (README, "Installing", lists them).
 BINDIR ?=
+LIBEXECDIR ?=
 MANDIR ?=
 BASHCOMPDIR ?=
 ZSHCOMPDIR ?=
@@ -82,7 +83,7 @@ check:
 # The settings go to src/pkg/install.sh in its environment, each quoted for
 # the shell whatever it holds (spaces, quotes).
 quote = '$(subst ','\'',$(1))'
-INSTALL_SETTINGS = BIN DESTDIR PREFIX BINDIR MANDIR BASHCOMPDIR \
+INSTALL_SETTINGS = BIN DESTDIR PREFIX BINDIR LIBEXECDIR MANDIR BASHCOMPDIR \
 	ZSHCOMPDIR FISHCOMPDIR ALL_APPLETS APPLETS FORCE LINKS
 INSTALL_ENV = $(foreach name,$(INSTALL_SETTINGS),$(name)=$(call quote,$($(name))))
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # `make install` and `make uninstall`: the nsbox executable, a link to it per
-# applet in BINDIR, the man pages, and the bash, zsh and fish completions.
+# applet in BINDIR and in LIBEXECDIR, the man pages, and the bash, zsh and
+# fish completions.
 # README's "Installing" tells where each goes.
 #
 # Neither ever destroys a file that is not nsbox's. install first looks at
@@ -23,7 +24,7 @@
 #                (default: all; nsbox itself always does)
 #   FORCE=1      install replaces files that are not nsbox's
 #   LINKS        hard (default) or symbolic
-#   DESTDIR PREFIX BINDIR MANDIR BASHCOMPDIR ZSHCOMPDIR FISHCOMPDIR
+#   DESTDIR PREFIX BINDIR LIBEXECDIR MANDIR BASHCOMPDIR ZSHCOMPDIR FISHCOMPDIR
 #                where (empty: the default for PREFIX)
 # Names are never globbed.
 set -euf
@@ -47,11 +48,45 @@ DESTDIR=${DESTDIR-}
 PREFIX=${PREFIX:-/usr/local}
 [ "$PREFIX" = / ] || PREFIX=${PREFIX%/}
 
+# A directory from pkg-config's PACKAGE.pc, with PREFIX in place of the
+# package's own prefix; only if it lies inside PREFIX (a /usr/local install
+# must not write to /usr, as an answer that ignores the prefix would).
+completions_dir() {
+    dir=$(pkg-config --define-variable=prefix="$PREFIX" \
+        --variable=completionsdir "$1" 2>/dev/null) || return 1
+    case $dir in
+    "$PREFIX"/?*) printf '%s\n' "$dir" ;;
+    *) return 1 ;;
+    esac
+}
+
 BINDIR=${BINDIR:-$PREFIX/bin}
+LIBEXECDIR=${LIBEXECDIR:-$PREFIX/libexec/nsbox}
 MANDIR=${MANDIR:-$PREFIX/share/man}
-BASHCOMPDIR=${BASHCOMPDIR:-$PREFIX/share/bash-completion/completions}
-ZSHCOMPDIR=${ZSHCOMPDIR:-$PREFIX/share/zsh/site-functions}
-FISHCOMPDIR=${FISHCOMPDIR:-$PREFIX/share/fish/vendor_completions.d}
+if [ -z "${BASHCOMPDIR-}" ]; then
+    BASHCOMPDIR=$(completions_dir bash-completion) ||
+        BASHCOMPDIR=$PREFIX/share/bash-completion/completions
+fi
+if [ -z "${ZSHCOMPDIR-}" ]; then
+    # Debian's zsh searches vendor-completions, not site-functions, under
+    # /usr; everywhere else, and under /usr/local, site-functions.
+    if [ "$PREFIX" = /usr ] && [ -e /etc/debian_version ]; then
+        ZSHCOMPDIR=/usr/share/zsh/vendor-completions
+    else
+        ZSHCOMPDIR=$PREFIX/share/zsh/site-functions
+    fi
+fi
+if [ -z "${FISHCOMPDIR-}" ]; then
+    # fish looks in PREFIX/share/fish/vendor_completions.d only when
+    # XDG_DATA_DIRS names PREFIX/share, which a console login does not set;
+    # the system administrator's /etc/fish/completions it always reads.
+    if [ "$PREFIX" = /usr/local ]; then
+        FISHCOMPDIR=/etc/fish/completions
+    else
+        FISHCOMPDIR=$(completions_dir fish) ||
+            FISHCOMPDIR=$PREFIX/share/fish/vendor_completions.d
+    fi
+fi
 
 ALL_APPLETS=${ALL_APPLETS:?ALL_APPLETS is not set}
 APPLETS=${APPLETS-$ALL_APPLETS}
@@ -67,13 +102,13 @@ for applet in $APPLETS; do
     *) die "APPLETS: no applet named '$applet' (expected some of: $(echo $ALL_APPLETS))" ;;
     esac
 done
-for dir in "$DESTDIR" "$BINDIR" "$MANDIR" "$BASHCOMPDIR" "$ZSHCOMPDIR" "$FISHCOMPDIR"; do
+for dir in "$DESTDIR" "$BINDIR" "$LIBEXECDIR" "$MANDIR" "$BASHCOMPDIR" "$ZSHCOMPDIR" "$FISHCOMPDIR"; do
     case $dir in
     *'
 '*) die "a directory name with a newline in it is not supported" ;;
     esac
 done
-for dir in "$BINDIR" "$MANDIR" "$BASHCOMPDIR" "$ZSHCOMPDIR" "$FISHCOMPDIR"; do
+for dir in "$BINDIR" "$LIBEXECDIR" "$MANDIR" "$BASHCOMPDIR" "$ZSHCOMPDIR" "$FISHCOMPDIR"; do
     case $dir in
     /*) ;;
     *) die "$dir: not an absolute directory" ;;
@@ -136,12 +171,31 @@ each() {
     for applet in $names; do
         $visit link "$DESTDIR$BINDIR/$applet" nsbox "$applet"
     done
+    # Every applet in LIBEXECDIR, nsbox's own directory: unshare and
+    # nsenter there come first for those who put it first in PATH.
+    for applet in $ALL_APPLETS; do
+        $visit link "$DESTDIR$LIBEXECDIR/$applet" "$(relative "$LIBEXECDIR" "$BINDIR/nsbox")" nsbox
+    done
     for name in nsbox $names; do
         $visit file "$DESTDIR$MANDIR/man1/$name.1" "$srcdir/man/$name.1" "$name"
         $visit file "$DESTDIR$BASHCOMPDIR/$name" "$srcdir/completions/bash/$name" "$name"
         $visit file "$DESTDIR$ZSHCOMPDIR/_$name" "$srcdir/completions/zsh/_$name" "$name"
         $visit file "$DESTDIR$FISHCOMPDIR/$name.fish" "$srcdir/completions/fish/$name.fish" "$name"
     done
+}
+
+# The path from directory FROM to FILE, both absolute: what a relative
+# symbolic link in FROM holds (../../bin/nsbox from /usr/libexec/nsbox).
+relative() {
+    from=${1%/}/ up=
+    while :; do
+        case $2 in
+        "$from"*) break ;;
+        esac
+        from=${from%/*/}/
+        up=../$up
+    done
+    printf '%s\n' "$up${2#"$from"}"
 }
 
 # ---------------------------------------------------------------- install
