@@ -1,4 +1,4 @@
-# nsbox: build, test and install.
+# nsbox: build, test, install and package.
 #
 #   make                  build target/release/nsbox, static
 #   make static           the same
@@ -11,6 +11,7 @@
 #                         completions; refuses to replace any file that is
 #                         not nsbox's (README, "Installing")
 #   sudo make uninstall   remove what of those is nsbox's, and nothing else
+#   make deb              a Debian package, in target/debian
 #
 # Staged installs: make install DESTDIR=/tmp/stage PREFIX=/usr
 # Beside util-linux: make install APPLETS="setns-test nsbind"
@@ -38,6 +39,9 @@ CARGO ?= cargo
 # Follow CARGO_TARGET_DIR when it is set, as cargo does.
 TARGET_DIR = $(or $(CARGO_TARGET_DIR),target)
 BIN = $(TARGET_DIR)/release/nsbox
+DEBDIR = $(TARGET_DIR)/debian
+# The package's Maintainer field: "Name <address>".
+DEB_MAINTAINER ?= $(shell git log -1 --format='%an <%ae>' 2>/dev/null)
 
 # Static or not is said here, to cargo: .cargo/config.toml says static too,
 # but cargo reads it only when started inside the source tree, and only for
@@ -46,7 +50,7 @@ BIN = $(TARGET_DIR)/release/nsbox
 STATIC = RUSTFLAGS="$$RUSTFLAGS -C target-feature=+crt-static" $(CARGO) build --release
 DYNAMIC = RUSTFLAGS="$$RUSTFLAGS -C target-feature=-crt-static" $(CARGO) build --release
 
-.PHONY: all build static dynamic check install uninstall clean
+.PHONY: all build static dynamic check install uninstall deb clean
 
 all: build
 
@@ -92,6 +96,12 @@ install: $(BIN)
 
 uninstall:
 	@$(INSTALL_ENV) sh src/pkg/install.sh uninstall
+
+# Built from a tree staged by install.sh, with dpkg-deb: see src/pkg/deb.sh.
+deb: static
+	@BIN=$(call quote,$(BIN)) DEBDIR=$(call quote,$(DEBDIR)) \
+		DEB_MAINTAINER=$(call quote,$(DEB_MAINTAINER)) \
+		ALL_APPLETS=$(call quote,$(ALL_APPLETS)) sh src/pkg/deb.sh
 
 clean:
 	$(CARGO) clean

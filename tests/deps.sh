@@ -2,13 +2,15 @@
 # The Debian packages the test suite runs: ip (iproute2), newuidmap and
 # newgidmap (uidmap), a static busybox to run inside fresh namespaces
 # (busybox-static), util-linux's own unshare and nsenter to compare with,
-# strace, whose delay injection makes the race tests deterministic, and
-# pkg-config, which make install asks for the completion directories.
+# strace, whose delay injection makes the race tests deterministic, and for
+# the packaging tests: lintian to check the Debian package, binutils for
+# the strip its build uses, and pkg-config, which make install asks for
+# the completion directories.
 # As root, install whichever are missing; otherwise name them and fail.
 # Silent when everything is already there.
 set -eu
 
-packages="iproute2 uidmap busybox-static util-linux strace pkg-config"
+packages="iproute2 uidmap busybox-static util-linux strace lintian pkg-config binutils"
 
 missing=
 for pkg in $packages; do
