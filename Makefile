@@ -1,47 +1,71 @@
-# nsbox: build, test and install.
+# nsbox: build, test, install and package.
 #
-#   make                  build target/release/nsbox
+#   make                  build target/release/nsbox, static
+#   make static           the same
+#   make dynamic          target/release/nsbox linked against the C library
 #   make check            install the test dependencies (as root), run every test and
 #                         lint (the unit tests include a seeded fuzzer of every
 #                         command-line parser), then check that the host was left
 #                         as found: mounts, hostname, interfaces, /run/netns
-#   sudo make install     binary, one hard link per applet, man pages, completions
-#   sudo make uninstall   remove exactly what install put there
+#   sudo make install     the binary, a hard link per applet, man pages and
+#                         completions; refuses to replace any file that is
+#                         not nsbox's (README, "Installing")
+#   sudo make uninstall   remove what of those is nsbox's, and nothing else
+#   make deb              a Debian package, in target/debian
 #
 # Staged installs: make install DESTDIR=/tmp/stage PREFIX=/usr
+# Beside util-linux: make install APPLETS="setns-test nsbind"
 
 PREFIX ?= /usr/local
-BINDIR ?= $(PREFIX)/bin
-MANDIR ?= $(PREFIX)/share/man
-BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
-ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
-FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR ?=
+# Left empty, each is the default for PREFIX, which src/pkg/install.sh
+# works out (README, "Installing", lists them).
+BINDIR ?=
+LIBEXECDIR ?=
+MANDIR ?=
+BASHCOMPDIR ?=
+ZSHCOMPDIR ?=
+FISHCOMPDIR ?=
+# The applets that get a link in BINDIR, a man page and completions (nsbox
+# itself always does); FORCE=1 replaces files that are not nsbox's; LINKS
+# is hard or symbolic.
+ALL_APPLETS = unshare nsenter setns-test nsbind
+APPLETS ?= $(ALL_APPLETS)
+FORCE ?=
+LINKS ?= hard
 
 CARGO ?= cargo
-INSTALL ?= install
-
-APPLETS = unshare nsenter setns-test nsbind
-# Every program name: the applets and nsbox itself.
-NAMES = nsbox $(APPLETS)
 
 # Follow CARGO_TARGET_DIR when it is set, as cargo does.
 TARGET_DIR = $(or $(CARGO_TARGET_DIR),target)
 BIN = $(TARGET_DIR)/release/nsbox
+DEBDIR = $(TARGET_DIR)/debian
+# The package's Maintainer field: "Name <address>".
+DEB_MAINTAINER ?= $(shell git log -1 --format='%an <%ae>' 2>/dev/null)
 
-.PHONY: all build check install uninstall clean
+# Static or not is said here, to cargo: .cargo/config.toml says static too,
+# but cargo reads it only when started inside the source tree, and only for
+# the targets it names. RUSTFLAGS replaces that file's flags, so a caller's
+# RUSTFLAGS are kept and ours added.
+STATIC = RUSTFLAGS="$$RUSTFLAGS -C target-feature=+crt-static" $(CARGO) build --release
+DYNAMIC = RUSTFLAGS="$$RUSTFLAGS -C target-feature=-crt-static" $(CARGO) build --release
+
+.PHONY: all build static dynamic check install uninstall deb clean
 
 all: build
 
 # cargo decides what is stale, so always ask it.
-build:
-	$(CARGO) build --release
+build static:
+	$(STATIC)
+
+dynamic:
+	$(DYNAMIC)
 
 # install depends on the file, not on `build`: after `make`, a `sudo make
 # install` copies what is there instead of compiling again as root (which
 # would leave root-owned files in target/). It builds only when nothing is.
 $(BIN):
-	$(CARGO) build --release
+	$(STATIC)
 
 # The tests must leave the host as they found it: tests/host-state.sh takes
 # a snapshot before them and compares after, even when a step failed (a
@@ -60,28 +84,24 @@ check:
 	./tests/host-state.sh --compare "$$before" || [ $$status -ne 0 ] || status=1; \
 	exit $$status
 
+# The settings go to src/pkg/install.sh in its environment, each quoted for
+# the shell whatever it holds (spaces, quotes).
+quote = '$(subst ','\'',$(1))'
+INSTALL_SETTINGS = BIN DESTDIR PREFIX BINDIR LIBEXECDIR MANDIR BASHCOMPDIR \
+	ZSHCOMPDIR FISHCOMPDIR ALL_APPLETS APPLETS FORCE LINKS
+INSTALL_ENV = $(foreach name,$(INSTALL_SETTINGS),$(name)=$(call quote,$($(name))))
+
 install: $(BIN)
-	$(INSTALL) -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' \
-		'$(DESTDIR)$(BASHCOMPDIR)' '$(DESTDIR)$(ZSHCOMPDIR)' '$(DESTDIR)$(FISHCOMPDIR)'
-	$(INSTALL) -m 0755 '$(BIN)' '$(DESTDIR)$(BINDIR)/nsbox'
-	for applet in $(APPLETS); do \
-		ln -f '$(DESTDIR)$(BINDIR)/nsbox' "$(DESTDIR)$(BINDIR)/$$applet" || exit 1; \
-	done
-	for name in $(NAMES); do \
-		$(INSTALL) -m 0644 "man/$$name.1" '$(DESTDIR)$(MANDIR)/man1/' && \
-		$(INSTALL) -m 0644 "completions/bash/$$name" '$(DESTDIR)$(BASHCOMPDIR)/' && \
-		$(INSTALL) -m 0644 "completions/zsh/_$$name" '$(DESTDIR)$(ZSHCOMPDIR)/' && \
-		$(INSTALL) -m 0644 "completions/fish/$$name.fish" '$(DESTDIR)$(FISHCOMPDIR)/' || exit 1; \
-	done
+	@$(INSTALL_ENV) sh src/pkg/install.sh install
 
 uninstall:
-	for name in $(NAMES); do \
-		rm -f "$(DESTDIR)$(BINDIR)/$$name" \
-			"$(DESTDIR)$(MANDIR)/man1/$$name.1" \
-			"$(DESTDIR)$(BASHCOMPDIR)/$$name" \
-			"$(DESTDIR)$(ZSHCOMPDIR)/_$$name" \
-			"$(DESTDIR)$(FISHCOMPDIR)/$$name.fish"; \
-	done
+	@$(INSTALL_ENV) sh src/pkg/install.sh uninstall
+
+# Built from a tree staged by install.sh, with dpkg-deb: see src/pkg/deb.sh.
+deb: static
+	@BIN=$(call quote,$(BIN)) DEBDIR=$(call quote,$(DEBDIR)) \
+		DEB_MAINTAINER=$(call quote,$(DEB_MAINTAINER)) \
+		ALL_APPLETS=$(call quote,$(ALL_APPLETS)) sh src/pkg/deb.sh
 
 clean:
 	$(CARGO) clean

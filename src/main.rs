@@ -19,6 +19,7 @@ mod exec;
 mod fuzz;
 mod helper;
 mod idmap;
+mod install;
 mod mountinfo;
 mod multicall;
 mod ns;

@@ -4,11 +4,12 @@
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::applets::{Applet, APPLETS};
+use crate::args::{Arg, Getopt, Opt};
 use crate::error::{line, Context, Error, Result, EXIT_NOT_FOUND};
+use crate::install::{self, SIGNATURE};
 use crate::set_applet_name;
 
 /// Run the program named by argv[0], or by argv[1] when that is nsbox itself.
@@ -85,7 +86,7 @@ pub fn print(text: &str) -> Result<i32> {
 
 fn usage() -> String {
     let mut text = format!(
-        "nsbox {}: Linux namespace tools in one executable.\n\n\
+        "nsbox {}: {SIGNATURE}.\n\n\
          Usage: nsbox APPLET [ARG...]\n   \
          or: APPLET [ARG...]          (through a link named after the applet)\n   \
          or: nsbox --list\n   \
@@ -114,35 +115,114 @@ pub enum Own {
     Install { dir: PathBuf, symbolic: bool },
 }
 
-/// nsbox's own options. They are few and fixed, and pico-args handles them.
-/// Parses only: touches nothing, prints nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnId {
+    Help,
+    Version,
+    List,
+    Install,
+}
+
+/// nsbox's own options: each asks for one thing, alone. `-s` goes with
+/// `--install` and is not in the table (it has no long name).
+pub static OWN_OPTIONS: &[Opt<OwnId>] = &[
+    Opt::long(
+        OwnId::List,
+        "list",
+        Arg::None,
+        "print the applet names, one a line",
+    ),
+    Opt::long(
+        OwnId::Install,
+        "install",
+        Arg::None,
+        "link every applet into DIR",
+    ),
+    Opt::both(OwnId::Help, "help", 'h', Arg::None, "display this help"),
+    Opt::both(OwnId::Version, "version", 'V', Arg::None, "display version"),
+];
+
+/// nsbox's own command line, read as the applets read theirs (unambiguous
+/// prefixes of long names, bundled short ones, getopt's messages), but
+/// word by word in any order, as `--install DIR -s` has always been
+/// allowed, up to `--`. Exactly one of the options; operands only for
+/// `--install`. Parses only: touches nothing, prints nothing.
 pub fn parse_own(args: Vec<OsString>) -> Result<Own> {
-    let mut args = pico_args::Arguments::from_vec(args);
-    if args.contains(["-h", "--help"]) {
-        return Ok(Own::Help);
+    let first = args.first().cloned().unwrap_or_default();
+    let mut asked: Vec<OwnId> = Vec::new();
+    let mut symbolic = false;
+    let mut operands = Vec::new();
+    let mut words = args.into_iter();
+    while let Some(word) = words.next() {
+        if word == "--" {
+            operands.extend(words.by_ref());
+        } else if word == "-s" {
+            symbolic = true;
+        } else {
+            let mut getopt = Getopt::new(OWN_OPTIONS, vec![word]);
+            let mut options = 0;
+            for item in getopt.by_ref() {
+                asked.push(item?.0);
+                options += 1;
+            }
+            if options == 0 {
+                operands.extend(getopt.operands());
+            }
+        }
     }
-    if args.contains(["-V", "--version"]) {
-        return Ok(Own::Version);
+    asked.dedup();
+    let option = |id: OwnId| {
+        let opt = OWN_OPTIONS
+            .iter()
+            .find(|o| o.id == id)
+            .expect("in the table");
+        format!("--{}", opt.long)
+    };
+    let what = match asked.as_slice() {
+        [one] => *one,
+        [] if symbolic => return Err(Error::usage("-s goes with --install")),
+        // Only operands, or `--`: the first word was meant as an option.
+        [] => {
+            return Err(Error::usage(format!(
+                "unrecognized option '{}'",
+                first.to_string_lossy()
+            )))
+        }
+        [first, second, ..] => {
+            return Err(Error::usage(format!(
+                "{} and {} cannot be combined",
+                option(*first),
+                option(*second)
+            )))
+        }
+    };
+    if symbolic && what != OwnId::Install {
+        return Err(Error::usage("-s goes with --install"));
     }
-    if args.contains("--list") {
-        no_more(args)?;
-        return Ok(Own::List);
+    let mut operands = operands.into_iter();
+    let dir = match what {
+        OwnId::Install => Some(
+            operands
+                .next()
+                .ok_or_else(|| Error::usage("--install needs a directory"))?,
+        ),
+        _ => None,
+    };
+    if let Some(extra) = operands.next() {
+        return Err(Error::usage(format!(
+            "unexpected argument '{}'",
+            extra.to_string_lossy()
+        )));
     }
-    if args.contains("--install") {
-        let symbolic = args.contains("-s");
-        let dir: Option<PathBuf> = args
-            .opt_free_from_os_str(|s| Ok::<_, std::convert::Infallible>(PathBuf::from(s)))
-            .unwrap_or(None);
-        let dir = dir.ok_or_else(|| Error::usage("--install needs a directory"))?;
-        no_more(args)?;
-        return Ok(Own::Install { dir, symbolic });
-    }
-    let rest = args.finish();
-    let first = rest
-        .first()
-        .map(|a| a.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Err(Error::usage(format!("unrecognized option '{first}'")))
+    Ok(match (what, dir) {
+        (OwnId::Help, _) => Own::Help,
+        (OwnId::Version, _) => Own::Version,
+        (OwnId::List, _) => Own::List,
+        (OwnId::Install, dir) => Own::Install {
+            dir: PathBuf::from(dir.unwrap_or_default()),
+            symbolic,
+        },
+    })
 }
 
 fn own_options(args: Vec<OsString>) -> Result<i32> {
@@ -153,110 +233,8 @@ fn own_options(args: Vec<OsString>) -> Result<i32> {
             let names: String = APPLETS.iter().map(|a| format!("{}\n", a.name)).collect();
             print(&names)
         }
-        Own::Install { dir, symbolic } => install(&dir, symbolic),
+        Own::Install { dir, symbolic } => install::links(&dir, symbolic),
     }
-}
-
-fn no_more(args: pico_args::Arguments) -> Result<()> {
-    match args.finish().first() {
-        None => Ok(()),
-        Some(extra) => Err(Error::usage(format!(
-            "unexpected argument '{}'",
-            extra.to_string_lossy()
-        ))),
-    }
-}
-
-/// What is at DIR/NAME before installing.
-enum Existing {
-    Nothing,
-    /// Already exactly what we would create.
-    Done,
-    /// A link to nsbox of the other sort: replace it.
-    OtherLink,
-}
-
-/// Link every applet into `dir`. Nothing is created unless every name is
-/// free or already a link to nsbox, so a refusal leaves the directory as it was.
-fn install(dir: &Path, symbolic: bool) -> Result<i32> {
-    let exe =
-        std::fs::read_link("/proc/self/exe").context(|| "cannot find the nsbox executable")?;
-    let exe_meta = std::fs::metadata(&exe).context(|| format!("cannot stat {}", exe.display()))?;
-    let is_nsbox = |m: &std::fs::Metadata| m.dev() == exe_meta.dev() && m.ino() == exe_meta.ino();
-
-    let mut plan = Vec::new();
-    let mut refused = Vec::new();
-    for applet in APPLETS {
-        let link = dir.join(applet.name);
-        let existing = match std::fs::symlink_metadata(&link) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Existing::Nothing,
-            Err(e) => return Err(e).context(|| format!("cannot stat {}", link.display())),
-            Ok(meta) if meta.file_type().is_symlink() => match std::fs::metadata(&link) {
-                Ok(target) if is_nsbox(&target) => {
-                    let same = std::fs::read_link(&link).is_ok_and(|t| t == exe);
-                    if symbolic && same {
-                        Existing::Done
-                    } else {
-                        Existing::OtherLink
-                    }
-                }
-                _ => {
-                    refused.push(link);
-                    continue;
-                }
-            },
-            Ok(meta) if meta.file_type().is_file() && is_nsbox(&meta) => {
-                if symbolic {
-                    Existing::OtherLink
-                } else {
-                    Existing::Done
-                }
-            }
-            Ok(_) => {
-                refused.push(link);
-                continue;
-            }
-        };
-        plan.push((link, existing));
-    }
-    if !refused.is_empty() {
-        let lines: String = refused
-            .iter()
-            .map(|p| {
-                let why = "exists and is not a link to nsbox; not overwriting it";
-                line("nsbox", &format!("{} {why}", p.display()))
-            })
-            .collect();
-        let _ = std::io::stderr().write_all(lines.as_bytes());
-        return Ok(1);
-    }
-
-    let make = |at: &Path| {
-        if symbolic {
-            std::os::unix::fs::symlink(&exe, at)
-        } else {
-            std::fs::hard_link(&exe, at)
-        }
-    };
-    for (link, existing) in plan {
-        match existing {
-            Existing::Done => {}
-            Existing::Nothing => {
-                make(&link).context(|| format!("cannot create {}", link.display()))?
-            }
-            Existing::OtherLink => {
-                // Replace through a rename, so the name never goes missing.
-                let mut temp = link.clone().into_os_string();
-                temp.push(".nsbox-new");
-                let temp = PathBuf::from(temp);
-                let _ = std::fs::remove_file(&temp);
-                make(&temp).context(|| format!("cannot create {}", temp.display()))?;
-                std::fs::rename(&temp, &link)
-                    .context(|| format!("cannot replace {}", link.display()))?;
-            }
-        }
-    }
-    Ok(0)
 }
 
 #[cfg(test)]

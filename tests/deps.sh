@@ -3,13 +3,15 @@
 # newgidmap (uidmap), a static busybox to run inside fresh namespaces
 # (busybox-static), util-linux's own unshare and nsenter to compare with,
 # strace, whose delay injection makes the race tests deterministic, zsh, to
-# run the zsh completions, and what the README's examples use: ps and pgrep
-# (procps), python3.
+# run the zsh completions, what the README's examples use: ps and pgrep
+# (procps), python3; and for the packaging tests: lintian to check the
+# Debian package, binutils for the strip its build uses, and pkg-config,
+# which make install asks for the completion directories.
 # As root, install whichever are missing; otherwise name them and fail.
 # Silent when everything is already there.
 set -eu
 
-packages="iproute2 uidmap busybox-static util-linux strace zsh procps python3"
+packages="iproute2 uidmap busybox-static util-linux strace zsh procps python3 lintian pkg-config binutils"
 
 missing=
 for pkg in $packages; do

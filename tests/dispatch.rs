@@ -204,3 +204,96 @@ fn unknown_applet_through_a_link() {
         .stdout_is("")
         .stderr_is("frob: applet not found\n");
 }
+
+#[test]
+fn nsbox_long_options_abbreviate_as_the_applets_do() {
+    for flag in ["--he", "--h", "--hel"] {
+        check_usage(&nsbox().arg(flag).run());
+    }
+    for flag in ["--v", "--vers"] {
+        nsbox()
+            .arg(flag)
+            .run()
+            .success()
+            .stdout_is(&format!("nsbox {VERSION}\n"));
+    }
+    let out = nsbox().arg("--li").run();
+    out.success().stderr_is("");
+    out.check(
+        out.stdout().lines().count() == APPLETS.len(),
+        "not the list",
+    );
+    let dir = TempDir::new();
+    nsbox()
+        .arg("--inst")
+        .arg(dir.path())
+        .arg("-s")
+        .run()
+        .success()
+        .stderr_is("");
+    assert_eq!(dir.names(), APPLETS);
+    nsbox().arg("--list=x").run().code(1).stderr_is(
+        "nsbox: option '--list' doesn't allow an argument\n\
+         Try 'nsbox --help' for more information.\n",
+    );
+}
+
+#[test]
+fn nsbox_options_take_no_extra_arguments() {
+    for args in [
+        &["--version", "extra"][..],
+        &["-V", "extra"],
+        &["--help", "extra"],
+        &["--list", "extra"],
+        &["--install", "/tmp", "extra"],
+    ] {
+        nsbox().args(args).run().code(1).stdout_is("").stderr_is(
+            "nsbox: unexpected argument 'extra'\n\
+             Try 'nsbox --help' for more information.\n",
+        );
+    }
+    nsbox()
+        .args(["--help", "--version"])
+        .run()
+        .code(1)
+        .stdout_is("")
+        .stderr_is(
+            "nsbox: --help and --version cannot be combined\n\
+             Try 'nsbox --help' for more information.\n",
+        );
+    nsbox().args(["-s", "--list"]).run().code(1).stderr_is(
+        "nsbox: -s goes with --install\n\
+         Try 'nsbox --help' for more information.\n",
+    );
+}
+
+#[test]
+fn an_unknown_option_after_install_is_not_a_directory() {
+    // Run where a directory called --bogus would be made relative to.
+    let cwd = TempDir::new();
+    nsbox()
+        .args(["--install", "--bogus"])
+        .current_dir(cwd.path())
+        .run()
+        .code(1)
+        .stdout_is("")
+        .stderr_is(
+            "nsbox: unrecognized option '--bogus'\n\
+             Try 'nsbox --help' for more information.\n",
+        );
+    assert!(cwd.names().is_empty());
+    // After `--`, a directory may start with a dash.
+    std::fs::create_dir(cwd.join("-dir")).unwrap();
+    nsbox()
+        .args(["--install", "-s", "--", "-dir"])
+        .current_dir(cwd.path())
+        .run()
+        .success()
+        .stderr_is("");
+    let mut names: Vec<String> = std::fs::read_dir(cwd.join("-dir"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, APPLETS);
+}

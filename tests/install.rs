@@ -213,3 +213,109 @@ fn install_needs_a_directory() {
             .stderr_has("Try 'nsbox --help' for more information.\n");
     }
 }
+
+/// The text `--install` and `make install` recognise an nsbox executable by
+/// (src/install.rs, src/pkg/install.sh): every build must carry it.
+const SIGNATURE: &str = "Linux namespace tools in one executable";
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn the_executable_carries_the_signature() {
+    let bytes = std::fs::read(NSBOX).unwrap();
+    assert!(bytes.starts_with(b"\x7fELF"));
+    assert!(contains(&bytes, SIGNATURE), "{NSBOX} lacks {SIGNATURE:?}");
+}
+
+/// An nsbox executable that is not the one under test, as an older
+/// version would be: the same ELF file with other bytes at the end.
+fn older_nsbox(dir: &TempDir) -> std::path::PathBuf {
+    let mut bytes = std::fs::read(NSBOX).unwrap();
+    bytes.extend_from_slice(b"an older build\n");
+    let path = dir.join("old-nsbox");
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn an_older_nsbox_is_upgraded() {
+    for symbolic in [false, true] {
+        let old_dir = install_dir();
+        let old = older_nsbox(&old_dir);
+        let dir = install_dir();
+        // What `nsbox --install` of the older build left: hard links, and
+        // one symbolic link from an even older install.
+        std::fs::hard_link(&old, dir.join("unshare")).unwrap();
+        std::fs::hard_link(&old, dir.join("nsenter")).unwrap();
+        dir.symlink(&old, "setns-test");
+        install(dir.path(), symbolic)
+            .success()
+            .stdout_is("")
+            .stderr_is("");
+        if symbolic {
+            assert_symlinks(&dir);
+        } else {
+            assert_hard_links(&dir);
+        }
+        assert_links_run(&dir);
+        // The older executable itself is left alone.
+        assert!(contains(&std::fs::read(&old).unwrap(), "an older build"));
+    }
+}
+
+#[test]
+fn the_signature_alone_is_not_enough() {
+    let dir = install_dir();
+    // A script that mentions the text, and an ELF program that is not nsbox.
+    let script = dir.write("unshare", &format!("#!/bin/sh\n# {SIGNATURE}\n"), 0o755);
+    let elf = dir.join("nsenter");
+    std::fs::copy("/bin/true", &elf).unwrap();
+    let before = inodes(&dir);
+    let out = install(dir.path(), false);
+    out.code(1)
+        .stderr_has(&script.display().to_string())
+        .stderr_has(&elf.display().to_string());
+    assert_eq!(inodes(&dir), before);
+    assert_eq!(
+        std::fs::read(&elf).unwrap(),
+        std::fs::read("/bin/true").unwrap()
+    );
+}
+
+#[test]
+fn a_fifo_in_the_way_is_refused_without_being_opened() {
+    let dir = install_dir();
+    let fifo = dir.join("nsbind");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
+    // Opening the FIFO to read it would wait for a writer until the
+    // harness's timeout; a symbolic link to it must not be followed either.
+    let link = dir.symlink(&fifo, "setns-test");
+    install(dir.path(), false)
+        .code(1)
+        .stderr_has(&fifo.display().to_string())
+        .stderr_has(&link.display().to_string());
+    assert_eq!(dir.names(), ["nsbind", "setns-test"]);
+}
+
+#[test]
+fn a_hard_link_across_file_systems_suggests_symbolic_links() {
+    // The directory becomes a tmpfs in a throwaway mount namespace, so it
+    // is surely on another file system than the binary.
+    let dir = TempDir::new();
+    let script = r#"mount -t tmpfs nsbox-test "$1" && exec "$2" --install "$1""#;
+    let out = cmd(UL_UNSHARE)
+        .args(["--mount", "sh", "-c", script, "sh"])
+        .arg(dir.path())
+        .arg(NSBOX)
+        .run();
+    out.code(1)
+        .stdout_is("")
+        .stderr_line("nsbox: cannot link ")
+        .stderr_has("Invalid cross-device link")
+        .stderr_has("(use --install -s for symbolic links)");
+    assert!(dir.names().is_empty());
+}

@@ -1,4 +1,5 @@
 # fish completion for nsbind (an applet of nsbox)
+# This file is part of nsbox (make install and make uninstall look for this line).
 #
 # nsbind [--type TYPE] NSFILE TARGET
 # nsbind -t PID TYPE TARGET

@@ -1,4 +1,5 @@
 # fish completion for nsbox, the multi-call namespace toolkit
+# This file is part of nsbox (make install and make uninstall look for this line).
 #
 # nsbox APPLET [ARG...] | --list | --install [-s] DIR | --help | --version
 

@@ -1,4 +1,5 @@
 # fish completion for nsenter (an applet of nsbox)
+# This file is part of nsbox (make install and make uninstall look for this line).
 #
 # nsenter [OPTION...] [PROGRAM [ARGUMENT...]]
 #

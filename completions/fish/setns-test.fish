@@ -1,4 +1,5 @@
 # fish completion for setns-test (an applet of nsbox)
+# This file is part of nsbox (make install and make uninstall look for this line).
 #
 # setns-test [--type TYPE] NSFILE [PROGRAM [ARGUMENT...]]
 

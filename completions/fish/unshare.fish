@@ -1,4 +1,5 @@
 # fish completion for unshare (an applet of nsbox)
+# This file is part of nsbox (make install and make uninstall look for this line).
 #
 # unshare [OPTION...] [PROGRAM [ARGUMENT...]]
 #

@@ -60,17 +60,6 @@ const NSBIND_RULES: &[&str] = &[
     "expected TYPE TARGET after --target, or NSFILE TARGET",
 ];
 
-/// nsbox's own options (src/multicall.rs), which have no table.
-const NSBOX_OPTIONS: &[&str] = &[
-    "-h",
-    "--help",
-    "-V",
-    "--version",
-    "--list",
-    "--install",
-    "-s",
-];
-
 /// What an applet's rejections are checked against.
 enum Rules {
     /// Options through `Getopt` over this table: when the bare parse below
@@ -174,16 +163,14 @@ fn subjects() -> Vec<Subject> {
         },
         Subject {
             name: "nsbox",
-            words: NSBOX_OPTIONS
-                .iter()
-                .map(|word| Word {
-                    long: word.strip_prefix("--").unwrap_or(""),
-                    short: word
-                        .strip_prefix('-')
-                        .filter(|s| s.len() == 1)
-                        .and_then(|s| s.chars().next()),
+            // The table, and `--install`'s `-s`, which is not in it.
+            words: words(multicall::OWN_OPTIONS)
+                .into_iter()
+                .chain([Word {
+                    long: "",
+                    short: Some('s'),
                     arg: Arg::None,
-                })
+                }])
                 .collect(),
             parse: |args| multicall::parse_own(args).map(drop),
             rules: Rules::Own,
