@@ -1,13 +1,15 @@
 #!/bin/bash
 # The Debian packages the test suite runs: ip (iproute2), newuidmap and
 # newgidmap (uidmap), a static busybox to run inside fresh namespaces
-# (busybox-static), util-linux's own unshare and nsenter to compare with, and
-# strace, whose delay injection makes the race tests deterministic.
+# (busybox-static), util-linux's own unshare and nsenter to compare with,
+# strace, whose delay injection makes the race tests deterministic, and
+# man-db, whose man (with groff-base's groff) renders the man pages as a
+# reader sees them.
 # As root, install whichever are missing; otherwise name them and fail.
 # Silent when everything is already there.
 set -eu
 
-packages="iproute2 uidmap busybox-static util-linux strace"
+packages="iproute2 uidmap busybox-static util-linux strace man-db"
 
 missing=
 for pkg in $packages; do
