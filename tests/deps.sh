@@ -4,14 +4,16 @@
 # (busybox-static), util-linux's own unshare and nsenter to compare with,
 # strace, whose delay injection makes the race tests deterministic, zsh, to
 # run the zsh completions, what the README's examples use: ps and pgrep
-# (procps), python3; and for the packaging tests: lintian to check the
+# (procps), python3; for the packaging tests: lintian to check the
 # Debian package, binutils for the strip its build uses, and pkg-config,
-# which make install asks for the completion directories.
+# which make install asks for the completion directories; and man-db,
+# whose man (with groff-base's groff) renders the man pages as a reader
+# sees them.
 # As root, install whichever are missing; otherwise name them and fail.
 # Silent when everything is already there.
 set -eu
 
-packages="iproute2 uidmap busybox-static util-linux strace zsh procps python3 lintian pkg-config binutils"
+packages="iproute2 uidmap busybox-static util-linux strace zsh procps python3 lintian pkg-config binutils man-db"
 
 missing=
 for pkg in $packages; do

@@ -472,10 +472,37 @@ fn every_applet_has_docs() {
     assert!(absent.is_empty(), "missing: {}", absent.join(", "));
 }
 
-/// The footer of every man page names the version being built.
+/// The words of a man macro line: its arguments, split at blanks except
+/// inside double quotes.
+fn macro_args(line: &str) -> Vec<String> {
+    let mut args = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ' ' | '\t' if !quoted => {
+                if !word.is_empty() {
+                    args.push(std::mem::take(&mut word));
+                }
+            }
+            _ => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        args.push(word);
+    }
+    args
+}
+
+/// The `.TH` line of every man page: its title is the page's name, its
+/// footer names the version being built, and every page carries the same
+/// date, so that none looks older or newer than the others.
 #[test]
-fn man_pages_carry_the_version() {
-    let version = format!("\"nsbox {}\"", env!("CARGO_PKG_VERSION"));
+fn man_page_titles_agree() {
+    let version = format!("nsbox {}", env!("CARGO_PKG_VERSION"));
+    let mut dates = BTreeSet::new();
+    let mut problems = Vec::new();
     for name in applets().iter().map(String::as_str).chain(["nsbox"]) {
         let file = format!("man/{name}.1");
         let source = read(&file);
@@ -483,9 +510,51 @@ fn man_pages_carry_the_version() {
             .lines()
             .find(|l| l.starts_with(".TH "))
             .unwrap_or_else(|| panic!("{file} has no .TH line"));
-        assert!(
-            title.contains(&version),
-            "{file}: .TH should name {version}: {title}"
-        );
+        let args = macro_args(title);
+        let expected_title = name.to_uppercase().replace('-', "\\-");
+        if args.get(1) != Some(&expected_title) || args.get(2).map(String::as_str) != Some("1") {
+            problems.push(format!(
+                "{file}: .TH should start with {expected_title} 1: {title}"
+            ));
+        }
+        match args.get(3) {
+            Some(date) if is_iso_date(date) => {
+                dates.insert(format!("{date} ({file})"));
+            }
+            _ => problems.push(format!("{file}: .TH has no YYYY-MM-DD date: {title}")),
+        }
+        if args.get(4) != Some(&version) {
+            problems.push(format!("{file}: .TH should name \"{version}\": {title}"));
+        }
     }
+    let distinct: BTreeSet<&str> = dates.iter().map(|d| &d[..10]).collect();
+    if distinct.len() > 1 {
+        problems.push(format!(
+            "the pages carry different dates: {}",
+            dates.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn is_iso_date(text: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = text.split('-').collect();
+    matches!(parts[..], [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2))
+}
+
+#[test]
+fn macro_args_honour_quotes() {
+    assert_eq!(
+        macro_args(".TH SETNS\\-TEST 1 2026-12-06 \"nsbox 0.1.0\" \"User Commands\""),
+        [
+            ".TH",
+            "SETNS\\-TEST",
+            "1",
+            "2026-12-06",
+            "nsbox 0.1.0",
+            "User Commands"
+        ]
+    );
+    assert!(is_iso_date("2026-12-06") && !is_iso_date("2026-1-06") && !is_iso_date("x"));
 }
