@@ -217,10 +217,7 @@ fn watch(parent_stat: RawFd, child_stat: RawFd) -> ! {
 /// Close every descriptor but these two, without allocating: the watcher
 /// needs nothing else, not even a terminal.
 fn close_all_but(a: RawFd, b: RawFd) {
-    let close = |first: libc::c_uint, last: libc::c_uint| {
-        // SAFETY: closing descriptors nobody in this process uses.
-        unsafe { libc::syscall(libc::SYS_close_range, first, last, 0) };
-    };
+    let close = sys::close_range;
     let mut first: libc::c_uint = 0;
     for fd in [a.min(b), a.max(b)] {
         let Ok(fd) = libc::c_uint::try_from(fd) else {

@@ -321,13 +321,35 @@ pub fn close_all_except(keep: &[libc::c_int]) {
     for fd in keep.into_iter().filter(|&fd| fd >= 3) {
         let fd = fd as libc::c_uint;
         if fd > first {
-            // SAFETY: closing descriptors we do not use is always sound.
-            unsafe { libc::syscall(libc::SYS_close_range, first, fd - 1, 0) };
+            close_range(first, fd - 1);
         }
         first = first.max(fd + 1);
     }
-    // SAFETY: as above.
-    unsafe { libc::syscall(libc::SYS_close_range, first, libc::c_uint::MAX, 0) };
+    close_range(first, libc::c_uint::MAX);
+}
+
+/// Close the descriptors from `first` to `last`. close_range(2) came with
+/// Linux 5.9; before it, close them one by one up to the descriptor limit.
+/// System calls only, nothing allocated: fit for a process just cloned.
+pub fn close_range(first: libc::c_uint, last: libc::c_uint) {
+    // SAFETY: closing descriptors nobody in this process uses is sound.
+    let ret = unsafe { libc::syscall(libc::SYS_close_range, first, last, 0) };
+    if ret == 0 || Errno::last() != Errno::ENOSYS {
+        return;
+    }
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit fills the struct we pass.
+    let open_max = match unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } {
+        0 => limit.rlim_cur.min(u64::from(libc::c_uint::MAX)) as libc::c_uint,
+        _ => 1024,
+    };
+    for fd in first..=last.min(open_max.saturating_sub(1)) {
+        // SAFETY: as above.
+        unsafe { libc::close(fd as libc::c_int) };
+    }
 }
 
 /// The mount id of the mount that holds the file behind `fd`.

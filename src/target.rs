@@ -91,6 +91,9 @@ pub fn hold(spec: Spec, first: &str) -> Result<Target> {
     })
 }
 
+/// `statfs.f_type` of pidfs, where pidfds live since Linux 6.9.
+const PIDFS_MAGIC: libc::c_long = 0x5049_4446;
+
 impl Target {
     pub fn open(spec: Spec) -> std::result::Result<Target, Failure> {
         let pid = spec.pid;
@@ -102,6 +105,15 @@ impl Target {
             }
         };
         if let Some(inode) = spec.inode {
+            // Before pidfs (Linux 6.9) every pidfd has the same inode, which
+            // would then match any process.
+            if sys::fs_type(&pidfd).ok() != Some(PIDFS_MAGIC) {
+                return Err(Error::msg(format!(
+                    "cannot check {pid}:{inode}: pidfds have no inode of their own \
+                     before Linux 6.9; give the PID alone"
+                ))
+                .into());
+            }
             let st = fstat(&pidfd).context(|| format!("cannot stat pidfd of {pid}"))?;
             if st.st_ino != inode {
                 return Err(
