@@ -68,7 +68,10 @@ pub fn mirror(child: Pid) {
     let Some(watcher) = Watcher::start(child) else {
         return;
     };
-    let stopped = !moved_on(child);
+    // The kernel's word (a continue or an exit not yet collected) and the
+    // child's state now: either says it moved on. The second also covers a
+    // continue whose report we could not have seen.
+    let stopped = !moved_on(child) && watcher.child_stopped();
     if stopped {
         // Returns once we are continued.
         let _ = kill(getpid(), Signal::SIGSTOP);
@@ -101,6 +104,8 @@ const MAX_PAUSE_NS: i64 = 100_000_000;
 /// A running watcher, our child.
 struct Watcher {
     pid: Pid,
+    /// The child's /proc/PID/stat, as the watcher reads it.
+    child_stat: OwnedFd,
 }
 
 impl Watcher {
@@ -135,7 +140,13 @@ impl Watcher {
         let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
         forked.ok().map(|pid| Watcher {
             pid: Pid::from_raw(pid),
+            child_stat,
         })
+    }
+
+    /// Whether the child is stopped now, by its /proc state.
+    fn child_stopped(&self) -> bool {
+        matches!(state(self.child_stat.as_raw_fd()), Some(b'T' | b't'))
     }
 
     /// Kill the watcher (it may have left already) and reap it: whether it
