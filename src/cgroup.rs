@@ -31,9 +31,45 @@ pub fn directory(mount: &Mount, path: &str) -> Option<PathBuf> {
     Some(mount.point.join(inside))
 }
 
-/// Open the cgroup.procs file of the cgroup that `proc_cgroup` (the text
-/// of /proc/PID/cgroup) names, ready for our own pid to be written there.
-pub fn open_procs(proc_cgroup: &str) -> Result<OwnedFd> {
+/// A cgroup to start the program in: its directory, for clone3, and its
+/// cgroup.procs, for moving a process there where clone3 cannot be used.
+pub struct Destination {
+    pub path: PathBuf,
+    pub dir: OwnedFd,
+    procs: OwnedFd,
+}
+
+impl Destination {
+    /// Open the cgroup that `proc_cgroup` (the text of /proc/PID/cgroup) names.
+    pub fn open(proc_cgroup: &str) -> Result<Destination> {
+        let path = locate(proc_cgroup)?;
+        let dir = open(
+            &path,
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .context(|| format!("failed to open {}", path.display()))?;
+        let procs = nix::fcntl::openat(
+            &dir,
+            "cgroup.procs",
+            OFlag::O_WRONLY | OFlag::O_APPEND | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .context(|| format!("failed to open {}/cgroup.procs", path.display()))?;
+        Ok(Destination { path, dir, procs })
+    }
+
+    /// Move ourselves there.
+    pub fn join(&self) -> Result<()> {
+        // "0" is the writer itself, whichever PID namespace it is in.
+        nix::unistd::write(&self.procs, b"0")
+            .map(drop)
+            .context(|| "write cgroup.procs failed")
+    }
+}
+
+/// The directory of the cgroup that `proc_cgroup` names.
+fn locate(proc_cgroup: &str) -> Result<PathBuf> {
     let path = v2_path(proc_cgroup).ok_or_else(|| {
         Error::msg("failed to get cgroup path: the process is in no cgroup v2 hierarchy")
     })?;
@@ -47,21 +83,7 @@ pub fn open_procs(proc_cgroup: &str) -> Result<OwnedFd> {
             mount.point.display()
         ))
     })?;
-    let procs = dir.join("cgroup.procs");
-    open(
-        &procs,
-        OFlag::O_WRONLY | OFlag::O_APPEND | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )
-    .context(|| format!("failed to open {}", procs.display()))
-}
-
-/// Move ourselves into that cgroup.
-pub fn join(procs: &OwnedFd) -> Result<()> {
-    let pid = std::process::id().to_string();
-    nix::unistd::write(procs, pid.as_bytes())
-        .map(drop)
-        .context(|| "write cgroup.procs failed")
+    Ok(dir)
 }
 
 #[cfg(test)]

@@ -19,12 +19,23 @@ pub fn setgroups_denied() -> bool {
 /// `groups_dropped` says they are gone already (an earlier setgroups worked),
 /// so that a failure now is no failure.
 pub fn set_ids(uid: Option<u32>, gid: Option<u32>, groups_dropped: bool) -> Result<()> {
+    set_ids_and_groups(uid, gid, &[], groups_dropped)
+}
+
+/// `set_ids`, with `groups` as the supplementary groups instead of none.
+pub fn set_ids_and_groups(
+    uid: Option<u32>,
+    gid: Option<u32>,
+    groups: &[u32],
+    groups_dropped: bool,
+) -> Result<()> {
     if uid.is_none() && gid.is_none() {
         return Ok(());
     }
-    match nix::unistd::setgroups(&[]) {
+    let groups: Vec<nix::unistd::Gid> = groups.iter().map(|&g| g.into()).collect();
+    match nix::unistd::setgroups(&groups) {
         Ok(()) => {}
-        Err(_) if groups_dropped => {}
+        Err(_) if groups_dropped && groups.is_empty() => {}
         Err(Errno::EPERM) if setgroups_denied() => {}
         Err(errno) => return Err(Error::sys("setgroups failed", errno)),
     }

@@ -4,7 +4,7 @@
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 
 use nix::errno::Errno;
 use nix::sys::signal::{
@@ -198,6 +198,16 @@ pub enum Forked {
 /// passing SIGHUP on. The child starts with the three blocked; the exec
 /// clears its mask.
 pub fn fork_child(signals: ParentSignals) -> Result<Forked> {
+    fork_child_in(signals, None)
+}
+
+/// `fork_child`, the child born in the cgroup v2 directory `cgroup` when
+/// one is given (clone3 with CLONE_INTO_CGROUP): we never move. Where the
+/// kernel lacks it (before 5.7), the child moves itself there first thing.
+pub fn fork_child_in(
+    signals: ParentSignals,
+    cgroup: Option<&crate::cgroup::Destination>,
+) -> Result<Forked> {
     // An inherited SIG_IGN would have the kernel reap the child before we
     // could wait for it (util-linux resets it too).
     set_disposition(Signal::SIGCHLD, SigHandler::SigDfl)?;
@@ -209,11 +219,12 @@ pub fn fork_child(signals: ParentSignals) -> Result<Forked> {
     let mut old = SigSet::empty();
     sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), Some(&mut old))
         .map_err(|e| Error::sys("sigprocmask failed", e))?;
-    // SAFETY: nsbox never starts threads, so the child may run anything; we
-    // still keep it to async-signal-safe work until exec.
-    match unsafe { fork() }.map_err(|e| Error::sys("fork failed", e))? {
+    match spawn(cgroup)? {
         ForkResult::Child => {
             crate::stops::forget_proc();
+            if let Some(cgroup) = cgroup.filter(|_| !BORN_IN_CGROUP.load(Ordering::Relaxed)) {
+                cgroup.join()?;
+            }
             Ok(Forked::Child)
         }
         ForkResult::Parent { child } => {
@@ -234,6 +245,43 @@ pub fn fork_child(signals: ParentSignals) -> Result<Forked> {
             Ok(Forked::Parent(child))
         }
     }
+}
+
+/// Whether the last child was born in its cgroup by clone3.
+static BORN_IN_CGROUP: AtomicBool = AtomicBool::new(false);
+
+/// fork(2), or clone3(2) into `cgroup`, falling back to fork(2) where
+/// the kernel has no clone3 or no CLONE_INTO_CGROUP.
+fn spawn(cgroup: Option<&crate::cgroup::Destination>) -> Result<ForkResult> {
+    let failed = |e| Error::sys("fork failed", e);
+    if let Some(cgroup) = cgroup {
+        // SAFETY: nsbox never starts threads; until exec the child only
+        // makes system calls and reports errors (no raise or abort).
+        match unsafe { crate::sys::fork_into_cgroup(&cgroup.dir) } {
+            Ok(0) => {
+                BORN_IN_CGROUP.store(true, Ordering::Relaxed);
+                return Ok(ForkResult::Child);
+            }
+            Ok(pid) => {
+                return Ok(ForkResult::Parent {
+                    child: Pid::from_raw(pid),
+                })
+            }
+            Err(Errno::ENOSYS | Errno::E2BIG) => {}
+            Err(errno) => {
+                return Err(Error::sys(
+                    format!(
+                        "cannot start the program in cgroup {}",
+                        cgroup.path.display()
+                    ),
+                    errno,
+                ))
+            }
+        }
+    }
+    // SAFETY: nsbox never starts threads, so the child may run anything; we
+    // still keep it to async-signal-safe work until exec.
+    unsafe { fork() }.map_err(failed)
 }
 
 /// Fork. In the child, return `Ok(None)`; in the parent, wait for the child

@@ -12,6 +12,7 @@
 mod applets;
 mod args;
 mod cgroup;
+mod confine;
 mod creds;
 mod error;
 mod exec;
@@ -24,6 +25,7 @@ mod mountinfo;
 mod multicall;
 mod ns;
 mod persist;
+mod pty;
 mod signals;
 mod stops;
 mod sys;

@@ -285,6 +285,50 @@ pub unsafe fn fork_with_exit_signal(signal: libc::c_int) -> nix::Result<libc::pi
     check(ret).map(|pid| pid as libc::pid_t)
 }
 
+/// `CLONE_INTO_CGROUP` (Linux 5.7); libc's constant is a deprecated 0.
+const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
+
+/// clone3's argument, as far as `CLONE_INTO_CGROUP` needs it (version 2,
+/// 88 bytes).
+#[repr(C)]
+#[derive(Default)]
+struct CloneArgs {
+    flags: u64,
+    pidfd: u64,
+    child_tid: u64,
+    parent_tid: u64,
+    exit_signal: u64,
+    stack: u64,
+    stack_size: u64,
+    tls: u64,
+    set_tid: u64,
+    set_tid_size: u64,
+    cgroup: u64,
+}
+
+/// A fork whose child is born in the cgroup v2 directory `cgroup`, so that
+/// neither we nor the child is ever anywhere else: 0 in the child, its PID
+/// in the parent. ENOSYS or E2BIG before Linux 5.7.
+///
+/// # Safety
+/// As for `fork_with_exit_signal`: single-threaded, and the child must not
+/// rely on the C library's cached thread id (raise, abort, pthread_*).
+pub unsafe fn fork_into_cgroup(cgroup: impl AsFd) -> nix::Result<libc::pid_t> {
+    let args = CloneArgs {
+        flags: CLONE_INTO_CGROUP,
+        exit_signal: libc::SIGCHLD as u64,
+        cgroup: cgroup.as_fd().as_raw_fd() as u64,
+        ..CloneArgs::default()
+    };
+    // No stack given: like fork, the child goes on from here on a copy of ours.
+    let ret = libc::syscall(
+        libc::SYS_clone3,
+        &args as *const CloneArgs,
+        std::mem::size_of::<CloneArgs>(),
+    );
+    check(ret).map(|pid| pid as libc::pid_t)
+}
+
 /// `setns(2)` on a namespace fd or a pidfd. With a pidfd, `flags` may name
 /// several namespaces, which the kernel then joins all at once or not at all.
 pub fn setns(fd: impl AsFd, flags: libc::c_int) -> nix::Result<()> {
@@ -422,6 +466,21 @@ fn capset(sets: [u64; 3]) -> nix::Result<()> {
     });
     // SAFETY: version 3 takes two data structs.
     check(unsafe { libc::syscall(libc::SYS_capset, &mut header, data.as_ptr()) }).map(drop)
+}
+
+/// PR_SET_DUMPABLE: a process that is not dumpable can be ptraced, and its
+/// /proc files opened, only with CAP_SYS_PTRACE where it was exec'd.
+pub fn set_dumpable(dumpable: bool) {
+    // SAFETY: prctl with integer arguments; it cannot fail for 0 or 1.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_DUMPABLE,
+            libc::c_ulong::from(dumpable),
+            0,
+            0,
+            0,
+        )
+    };
 }
 
 /// Whether `cap` is in our effective set (in our own user namespace).

@@ -8,6 +8,7 @@
 //! while the pidfd proved the PID was still the target's. Everything is
 //! opened before anything is entered.
 
+mod confine;
 mod enter;
 pub(crate) mod options;
 
@@ -18,12 +19,15 @@ use std::path::{Path, PathBuf};
 use nix::fcntl::{open, OFlag};
 use nix::sys::stat::Mode;
 
+use crate::confine::status;
 use crate::error::{Context, Error, Result};
 use crate::exec::{self, Forked, ParentSignals, Program};
 use crate::multicall::print;
 use crate::ns::{Kind, NsFile, KINDS};
 use crate::target::{self, Target};
-use crate::{cgroup, creds, idmap, sys};
+use crate::{cgroup, creds, idmap, pty, sys};
+
+use confine::Confinement;
 
 use enter::{Entry, Via};
 use options::{Config, Dir, IdChoice, Parsed, Source};
@@ -38,13 +42,18 @@ pub fn main(args: Vec<OsString>) -> Result<i32> {
 /// Everything opened before entering: the program only needs these.
 struct Opened {
     entries: Vec<Entry>,
+    /// The target's cgroup namespace, entered only once the program is in
+    /// the target's cgroup (-c): from inside it, a move from a cgroup above
+    /// its root is refused (ENOENT).
+    late: Vec<Entry>,
     root: Option<OwnedFd>,
     wd: Option<OwnedFd>,
     /// The working directory we started in, for -r alone.
     start_dir: Option<StartDir>,
     env: Option<Vec<(OsString, OsString)>>,
-    cgroup_procs: Option<OwnedFd>,
+    cgroup: Option<cgroup::Destination>,
     exec_context: Option<String>,
+    confinement: Confinement,
 }
 
 fn run(c: &Config) -> Result<i32> {
@@ -52,28 +61,39 @@ fn run(c: &Config) -> Result<i32> {
         Some(spec) => Some(hold(spec, c)?),
         None => None,
     };
-    let opened = open_everything(c, target.as_ref())?;
-    let entered = |flag| opened.entries.iter().any(|e| e.kind.flag == flag);
+    let mut opened = open_everything(c, target.as_ref())?;
+    if let Some(target) = &target {
+        // Everything above was read through the /proc directory the pidfd
+        // proved; had the target ended meanwhile, part of it may be another
+        // process's (after reuse of its PID).
+        target
+            .confirm()
+            .map_err(|_| Error::msg(format!("process {} exited while being read", target.pid)))?;
+    }
+    let entered = |flag| {
+        let e = |e: &Entry| e.kind.flag == flag;
+        opened.entries.iter().any(e) || opened.late.iter().any(e)
+    };
     let user = entered(libc::CLONE_NEWUSER);
     let pid = entered(libc::CLONE_NEWPID);
     let force_ids = user && !c.preserve_credentials;
+    let forks = (pid && !c.no_fork) || c.pty;
 
     // Dropped both before and after entering, as util-linux does: before,
     // we may still have the right; after, we may only then have it.
     let dropped_before = force_ids && nix::unistd::setgroups(&[]).is_ok();
-    if pid && !c.no_fork {
+    if forks {
         // The parent will watch its child's stops through /proc, which a
         // mount namespace entered may cover with another PID namespace's.
         exec::keep_proc();
+        // The parent stays, holding our terminal: once in the target's user
+        // namespace, its root could otherwise ptrace us and use it.
+        sys::set_dumpable(false);
     }
-    enter::all(opened.entries, target.as_ref().map(|t| &t.pidfd))?;
-    change_directories(c, opened.root, opened.wd, opened.start_dir)?;
-    if let Some(env) = &opened.env {
-        exec::replace_environment(env);
-    }
-    if let Some(procs) = &opened.cgroup_procs {
-        cgroup::join(procs)?;
-    }
+    let pidfd = target.as_ref().map(|t| &t.pidfd);
+    enter::all(std::mem::take(&mut opened.entries), pidfd)?;
+    // The target's own /dev/ptmx, so that the program's tty is one it can name.
+    let pty = if c.pty { Some(pty::open()?) } else { None };
     // Read now, through the user namespace entered, as its ids.
     let owner = match (c.uid, c.gid) {
         (Some(IdChoice::Follow), _) | (_, Some(IdChoice::Follow)) => Some(
@@ -84,6 +104,10 @@ fn run(c: &Config) -> Result<i32> {
         ),
         _ => None,
     };
+    let groups = match &target {
+        Some(target) if c.groups => status::read(target)?.groups,
+        _ => Vec::new(),
+    };
     let choose = |choice: Option<IdChoice>, followed: Option<u32>| match choice {
         Some(IdChoice::Id(id)) => Some(id),
         Some(IdChoice::Follow) => followed,
@@ -91,16 +115,34 @@ fn run(c: &Config) -> Result<i32> {
     };
     let uid = choose(c.uid, owner.map(|o| o.0));
     let gid = choose(c.gid, owner.map(|o| o.1));
-    drop(target);
 
-    if pid && !c.no_fork {
-        // Joining a PID namespace moves only our future children.
-        if let Forked::Parent(child) = exec::fork_child(ParentSignals::Forward)? {
-            return Ok(exec::wait_and_mirror(child));
+    if forks {
+        // Joining a PID namespace moves only our future children; and the
+        // child is born in the target's cgroup, so that we never move.
+        let forked = exec::fork_child_in(ParentSignals::Forward, opened.cgroup.as_ref())?;
+        if let Forked::Parent(child) = forked {
+            drop(target);
+            return Ok(match pty {
+                Some(pty) => pty.relay(child),
+                None => exec::wait_and_mirror(child),
+            });
         }
+    } else if let Some(cgroup) = &opened.cgroup {
+        cgroup.join()?;
     }
-    creds::set_ids(uid, gid, dropped_before)?;
-    if let Some(last_cap) = c.keep_caps.filter(|_| user) {
+    enter::all(std::mem::take(&mut opened.late), pidfd)?;
+    drop(target);
+    change_directories(c, opened.root, opened.wd, opened.start_dir)?;
+    if let Some(env) = &opened.env {
+        exec::replace_environment(env);
+    }
+    if let Some(pty) = pty {
+        pty.attach()?;
+    }
+    let confinement = &opened.confinement;
+    confinement.before_ids()?;
+    creds::set_ids_and_groups(uid, gid, &groups, dropped_before)?;
+    if let Some(last_cap) = c.keep_caps.filter(|_| user && !confinement.takes_caps()) {
         sys::permitted_to_ambient(last_cap)?;
     }
     let program = if c.program.is_empty() {
@@ -111,6 +153,7 @@ fn run(c: &Config) -> Result<i32> {
     if let Some(context) = &opened.exec_context {
         set_exec_context(context)?;
     }
+    confinement.apply()?;
     Err(program.exec())
 }
 
@@ -161,9 +204,9 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
     } else {
         None
     };
-    let cgroup_procs = if c.join_cgroup {
+    let cgroup = if c.join_cgroup {
         let data = need(target, "cgroup")?.read("cgroup")?;
-        Some(cgroup::open_procs(&String::from_utf8_lossy(&data))?)
+        Some(cgroup::Destination::open(&String::from_utf8_lossy(&data))?)
     } else {
         None
     };
@@ -183,14 +226,20 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
     if entries.is_empty() {
         return Err(Error::msg("no namespace specified"));
     }
+    let confinement = confine::read(c, target)?;
+    let (late, entries) = entries
+        .into_iter()
+        .partition(|e| cgroup.is_some() && e.kind.flag == libc::CLONE_NEWCGROUP);
     Ok(Opened {
         entries,
+        late,
         root,
         wd,
         start_dir,
         env,
-        cgroup_procs,
+        cgroup,
         exec_context,
+        confinement,
     })
 }
 

@@ -28,6 +28,11 @@ pub enum Id {
     NoFork,
     JoinCgroup,
     FollowContext,
+    Caps,
+    Seccomp,
+    NoNewPrivs,
+    Pty,
+    AsTarget,
     Help,
     Version,
 }
@@ -174,6 +179,37 @@ pub static OPTIONS: &[Opt<Id>] = &[
         Arg::None,
         "set SELinux context according to --target PID",
     ),
+    Opt::long(
+        Id::Caps,
+        "caps",
+        Arg::Required("target|inherit"),
+        "take the target's capability sets",
+    )
+    .starts_group(),
+    Opt::long(
+        Id::Seccomp,
+        "seccomp",
+        Arg::Required("target|inherit"),
+        "take the target's seccomp filters",
+    ),
+    Opt::long(
+        Id::NoNewPrivs,
+        "no-new-privs",
+        Arg::None,
+        "set no_new_privs for the program",
+    ),
+    Opt::long(
+        Id::Pty,
+        "pty",
+        Arg::None,
+        "run the program on a new pseudo-terminal",
+    ),
+    Opt::long(
+        Id::AsTarget,
+        "as-target",
+        Arg::None,
+        "enter as the target runs (-a -c -r -w -e, ids, caps, seccomp)",
+    ),
     Opt::both(Id::Help, "help", 'h', Arg::None, "display this help").starts_group(),
     Opt::both(Id::Version, "version", 'V', Arg::None, "display version"),
 ];
@@ -198,6 +234,18 @@ pub enum Dir {
     Target,
     /// This one, opened before entering anything.
     Path(PathBuf),
+}
+
+/// no_new_privs for the program.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NoNewPrivs {
+    /// Inherited from us, as any process inherits it.
+    #[default]
+    Inherit,
+    /// --no-new-privs: set it.
+    Set,
+    /// --as-target: set it when the target has it.
+    Target,
 }
 
 /// -S / -G.
@@ -229,6 +277,14 @@ pub struct Config {
     pub no_fork: bool,
     pub join_cgroup: bool,
     pub follow_context: bool,
+    /// --caps=target: the target's capability sets and securebits.
+    pub caps: bool,
+    /// --seccomp=target: the target's seccomp filters.
+    pub seccomp: bool,
+    pub no_new_privs: NoNewPrivs,
+    /// --as-target: the target's supplementary groups, with its ids.
+    pub groups: bool,
+    pub pty: bool,
     pub program: Vec<OsString>,
 }
 
@@ -280,6 +336,8 @@ fn dir(value: Option<&OsStr>) -> Dir {
 pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
     let mut c = Config::default();
     let mut getopt = Getopt::new(OPTIONS, args);
+    // The working directory came from --as-target: -W may replace it.
+    let mut wd_implied = false;
     for item in getopt.by_ref() {
         let (id, value) = item?;
         let value = value.as_deref();
@@ -315,9 +373,18 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
                 c.net_socket = Some(fd);
             }
             Id::UserParent => c.user_parent = true,
-            Id::Setuid => c.uid = Some(id_choice(required(), "uid")?),
-            Id::Setgid => c.gid = Some(id_choice(required(), "gid")?),
-            Id::PreserveCredentials => c.preserve_credentials = true,
+            Id::Setuid => {
+                c.uid = Some(id_choice(required(), "uid")?);
+                c.groups = false;
+            }
+            Id::Setgid => {
+                c.gid = Some(id_choice(required(), "gid")?);
+                c.groups = false;
+            }
+            Id::PreserveCredentials => {
+                c.preserve_credentials = true;
+                (c.uid, c.gid, c.groups) = (None, None, false);
+            }
             Id::KeepCaps => c.keep_caps = Some(crate::sys::cap_last_cap()),
             Id::Root => c.root = Some(dir(value)),
             Id::Wd => {
@@ -325,17 +392,27 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
                     return Err(exclusive());
                 }
                 c.wd = Some(dir(value));
+                wd_implied = false;
             }
             Id::Wdns => {
-                if c.wd.is_some() {
+                if c.wd.is_some() && !wd_implied {
                     return Err(exclusive());
                 }
+                c.wd = None;
                 c.wdns = Some(PathBuf::from(attached(required())));
             }
             Id::Env => c.env = true,
             Id::NoFork => c.no_fork = true,
             Id::JoinCgroup => c.join_cgroup = true,
             Id::FollowContext => c.follow_context = true,
+            Id::Caps => c.caps = from_target(required(), "--caps")?,
+            Id::Seccomp => c.seccomp = from_target(required(), "--seccomp")?,
+            Id::NoNewPrivs => c.no_new_privs = NoNewPrivs::Set,
+            Id::Pty => c.pty = true,
+            Id::AsTarget => {
+                as_target(&mut c);
+                wd_implied = true;
+            }
             Id::Help => {
                 let text = help(
                     &[SYNOPSIS],
@@ -351,6 +428,36 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
     c.program = getopt.operands();
     check(&c)?;
     Ok(Parsed::Run(Box::new(c)))
+}
+
+/// `target` or `inherit`, the values of --caps and --seccomp.
+fn from_target(value: &OsStr, option: &str) -> Result<bool> {
+    match value.to_string_lossy().as_ref() {
+        "target" => Ok(true),
+        "inherit" => Ok(false),
+        other => Err(Error::usage(format!(
+            "unsupported {option} value: '{other}' (use target or inherit)"
+        ))),
+    }
+}
+
+/// --as-target stands for its pieces, written in its place: an option
+/// after it overrides the piece it names (`-S 0`, `-w/tmp`, `--caps=inherit`),
+/// one before it is overridden.
+fn as_target(c: &mut Config) {
+    c.all = true;
+    c.join_cgroup = true;
+    c.uid = Some(IdChoice::Follow);
+    c.gid = Some(IdChoice::Follow);
+    c.groups = true;
+    c.preserve_credentials = false;
+    c.caps = true;
+    c.no_new_privs = NoNewPrivs::Target;
+    c.seccomp = true;
+    c.root = Some(Dir::Target);
+    c.wd = Some(Dir::Target);
+    c.wdns = None;
+    c.env = true;
 }
 
 /// util-linux's message for options that exclude each other.
@@ -377,6 +484,8 @@ fn check(c: &Config) -> Result<()> {
         (c.wd == Some(Dir::Target), "cwd"),
         (c.env, "environ"),
         (c.join_cgroup, "cgroup"),
+        (c.caps, "--caps=target"),
+        (c.seccomp, "--seccomp=target"),
     ];
     if let Some((_, what)) = needs.iter().find(|(needed, _)| *needed && !target) {
         return Err(Error::usage(format!(
@@ -386,6 +495,11 @@ fn check(c: &Config) -> Result<()> {
     let follow = [c.uid, c.gid].contains(&Some(IdChoice::Follow));
     if follow && !target {
         return Err(Error::usage("no target PID specified for 'follow'"));
+    }
+    if c.pty && c.no_fork {
+        return Err(Error::usage(
+            "mutually exclusive arguments: --pty --no-fork",
+        ));
     }
     // With --all, what is left to enter depends on the target: that is
     // checked once it is known.
