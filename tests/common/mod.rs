@@ -28,8 +28,8 @@ pub use output::{Output, Proc};
 pub use passwd::{host_login_argv0, shells_passwd};
 #[allow(unused_imports)]
 pub use procfs::{
-    children, comm, descendants, first_cpu, in_wait, ns, ns_id, open_fds, own_ns, proc_status,
-    reading_stdin, state, wait_for_child, NS_GET_ID,
+    children, comm, descendants, first_cpu, in_wait, ns, ns_id, open_fds, own_ns, pidfd_kill,
+    pidfd_open, proc_status, reading_stdin, state, wait_for_child, NS_GET_ID,
 };
 #[allow(unused_imports)]
 pub use scene::{processes_of, Scene, Who};
@@ -82,7 +82,7 @@ pub const UL_UNSHARE: &str = "/usr/bin/unshare";
 /// No single command or wait in a test should come near this.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
-static COUNTER: AtomicU64 = AtomicU64::new(0);
+pub static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);

@@ -105,7 +105,7 @@ pub fn proc_status(pid: i32) -> String {
         .unwrap_or_else(|e| panic!("cannot read /proc/{pid}/status: {e}"))
 }
 
-pub(super) fn pidfd_open(pid: i32) -> std::io::Result<OwnedFd> {
+pub fn pidfd_open(pid: i32) -> std::io::Result<OwnedFd> {
     // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
     let ret = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
     if ret < 0 {
@@ -115,7 +115,7 @@ pub(super) fn pidfd_open(pid: i32) -> std::io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(ret as RawFd) })
 }
 
-pub(super) fn pidfd_kill(pidfd: &OwnedFd) {
+pub fn pidfd_kill(pidfd: &OwnedFd) {
     // SAFETY: a null siginfo means "as kill(2) would send it".
     unsafe {
         libc::syscall(

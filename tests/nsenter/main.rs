@@ -10,16 +10,18 @@
 //! The test process never enters or makes a namespace itself (it has
 //! threads): util-linux's unshare does, for the targets and for the
 //! throwaway mount and PID namespaces that scripts run in. The one change
-//! outside them is the transient cgroup of `cgroup::JoinCgroup`, explained
+//! outside them is the transient cgroup of `container::Cgroup`, explained
 //! there.
 
 #[path = "../common/mod.rs"]
 mod common;
+mod container;
 mod custom;
 mod helpers;
 
 mod all;
 mod cgroup;
+mod confinement;
 mod credentials;
 mod directories;
 mod environment;
@@ -41,5 +43,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::*;
+use container::*;
 use custom::*;
 use helpers::*;
