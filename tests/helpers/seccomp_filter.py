@@ -18,8 +18,8 @@ import struct
 import sys
 
 ARCH = {  # AUDIT_ARCH_*, and the numbers of the system calls the tests use
-    "x86_64": (0xC000003E, {"getpriority": 140, "uname": 63, "seccomp": 317}),
-    "aarch64": (0xC00000B7, {"getpriority": 141, "uname": 160, "seccomp": 277}),
+    "x86_64": (0xC000003E, {"getpriority": 140, "uname": 63, "seccomp": 317, "clone3": 435}),
+    "aarch64": (0xC00000B7, {"getpriority": 141, "uname": 160, "seccomp": 277, "clone3": 435}),
 }
 BPF_LD_W_ABS, BPF_JEQ_K, BPF_RET_K = 0x20, 0x15, 0x06
 RET_ALLOW, RET_ERRNO, RET_USER_NOTIF, RET_KILL_PROCESS = 0x7FFF0000, 0x00050000, 0x7FC00000, 0x80000000

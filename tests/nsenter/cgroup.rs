@@ -74,3 +74,130 @@ fn join_cgroup() {
         );
     }
 }
+
+/// The cgroup line of a process, from /proc/PID/cgroup as we see it.
+fn cgroup_of(pid: i32) -> Option<String> {
+    v2_cgroup(&std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?)
+}
+
+/// With a fork (-p, as --all gives), the program is born in the target's
+/// cgroup (clone3 with CLONE_INTO_CGROUP) and nsenter never moves: its
+/// cgroup, read while the program runs, is still ours. (util-linux, and
+/// nsbox before, moved nsenter itself before forking.) The program also
+/// sees its cgroup as the target sees its own, from inside the target's
+/// cgroup namespace.
+#[test]
+fn the_child_is_born_there_and_nsenter_stays() {
+    let env = Env::new();
+    let c = Container::build().no_filters().start();
+    let pid = c.pid().to_string();
+    let theirs_inside = nsenter(&env)
+        .args(["-t", &pid, "-C", "cat", &format!("/proc/{pid}/cgroup")])
+        .run();
+    theirs_inside.success();
+    let mut run = nsenter(&env)
+        .args([
+            "-t",
+            &pid,
+            "-a",
+            "-c",
+            "sh",
+            "-c",
+            "cat /proc/self/cgroup; read x; exit 0",
+        ])
+        .stdin_pipe()
+        .spawn();
+    let nsenter_pid = run.pid();
+    let mut program = 0;
+    wait_until("the program to wait for input", || {
+        program = descendants(nsenter_pid)
+            .into_iter()
+            .find(|&p| reading_stdin(p))
+            .unwrap_or(0);
+        program != 0
+    });
+    let nsenter_cgroup = cgroup_of(nsenter_pid);
+    let program_cgroup = cgroup_of(program);
+    run.close_stdin();
+    let out = run.wait();
+    out.success().stderr_is("");
+    out.check(
+        nsenter_cgroup == Some(our_cgroup()),
+        &format!("nsenter moved to {nsenter_cgroup:?}"),
+    );
+    out.check(
+        program_cgroup.as_deref() == Some(c.cgroup().path.as_str()),
+        &format!("the program is in {program_cgroup:?}"),
+    );
+    out.check(
+        v2_cgroup(&out.stdout()) == v2_cgroup(&theirs_inside.stdout()),
+        "the program sees its cgroup as the target sees its own",
+    );
+    assert_eq!(v2_cgroup(&theirs_inside.stdout()).as_deref(), Some("/"));
+}
+
+/// Without a fork (-F), nsenter becomes the program, so it moves itself,
+/// as util-linux does; the target's cgroup namespace is entered after the
+/// move all the same.
+#[test]
+fn without_a_fork_nsenter_moves_itself() {
+    let env = Env::new();
+    let c = Container::build().no_filters().start();
+    let pid = c.pid().to_string();
+    let out = nsenter(&env)
+        .args([
+            "-t",
+            &pid,
+            "-C",
+            "-u",
+            "-F",
+            "-c",
+            "cat",
+            "/proc/self/cgroup",
+        ])
+        .run();
+    out.success().stderr_is("");
+    out.check(
+        v2_cgroup(&out.stdout()).as_deref() == Some("/"),
+        "expected 0::/",
+    );
+}
+
+/// Where clone3 is missing (kernels before 5.7, or a seccomp profile that
+/// answers ENOSYS for it, as container runtimes' older ones do), the child
+/// is forked and moves itself first thing: nsenter still stays put.
+#[test]
+fn without_clone3_the_child_moves_itself() {
+    let env = Env::new();
+    let c = Container::build().no_filters().start();
+    let pid = c.pid().to_string();
+    let mut run = cmd("python3")
+        .args([SECCOMP_FILTER, "--errno", "clone3:38", "--"])
+        .arg(env.path("nsenter"))
+        .args(["-t", &pid, "-a", "-c", "sh", "-c", "read x; exit 0"])
+        .stdin_pipe()
+        .spawn();
+    let python_pid = run.pid();
+    let mut program = 0;
+    wait_until("the program to wait for input", || {
+        program = descendants(python_pid)
+            .into_iter()
+            .find(|&p| reading_stdin(p))
+            .unwrap_or(0);
+        program != 0
+    });
+    // python3 exec'd nsenter: same process.
+    let nsenter_cgroup = cgroup_of(python_pid);
+    let program_cgroup = cgroup_of(program);
+    run.close_stdin();
+    let out = run.wait();
+    out.success().stderr_is("");
+    out.check(
+        nsenter_cgroup == Some(our_cgroup()),
+        &format!("nsenter moved to {nsenter_cgroup:?}"),
+    );
+    out.check(
+        program_cgroup.as_deref() == Some(c.cgroup().path.as_str()),
+        &format!("the program is in {program_cgroup:?}"),
+    );
+}
