@@ -11,10 +11,12 @@
 # abbreviates, takes the next token as its value.
 function __nsbox_nsenter_needs_value
     set -l word (string split -m 1 = -- $argv[1])[1]
-    set -l with_value --target --net-socket --setuid --setgid --wdns
+    set -l with_value --target --net-socket --setuid --setgid --wdns --caps \
+        --seccomp
     set -l without --all --mount --uts --ipc --net --pid --cgroup --user \
         --user-parent --time --preserve-credentials --keep-caps --root --wd \
-        --env --no-fork --join-cgroup --follow-context --help --version
+        --env --no-fork --join-cgroup --follow-context --no-new-privs --pty \
+        --as-target --help --version
     # An exact name wins (--wd is also a prefix of --wdns).
     contains -- $word $with_value; and return 0
     contains -- $word $without; and return 1
@@ -239,6 +241,11 @@ complete -c nsenter -n "$opt; and __nsbox_nsenter_short_ok e" -s e -l env -d 'in
 complete -c nsenter -n "$opt; and __nsbox_nsenter_short_ok F" -s F -l no-fork -d "do not fork before exec'ing PROGRAM"
 complete -c nsenter -n "$opt; and __nsbox_nsenter_short_ok c" -s c -l join-cgroup -d 'join the cgroup of the target process'
 complete -c nsenter -n "$opt; and __nsbox_nsenter_short_ok Z" -s Z -l follow-context -d 'set SELinux context according to --target PID'
+complete -c nsenter -n $opt -l caps -x -a 'target inherit' -d "take the target's capability sets"
+complete -c nsenter -n $opt -l seccomp -x -a 'target inherit' -d "take the target's seccomp filters"
+complete -c nsenter -n $opt -l no-new-privs -d 'set no_new_privs for the program'
+complete -c nsenter -n $opt -l pty -d 'run the program on a new pseudo-terminal'
+complete -c nsenter -n $opt -l as-target -d 'enter as the target runs (-a -c -r -w -e, ids, caps, seccomp)'
 complete -c nsenter -n "$opt; and __nsbox_nsenter_short_ok h" -s h -l help -d 'display this help'
 complete -c nsenter -n "$opt; and __nsbox_nsenter_short_ok V" -s V -l version -d 'display version'
 
