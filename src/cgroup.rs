@@ -55,7 +55,7 @@ impl Destination {
             OFlag::O_WRONLY | OFlag::O_APPEND | OFlag::O_CLOEXEC,
             Mode::empty(),
         )
-        .context(|| format!("failed to open {}/cgroup.procs", path.display()))?;
+        .context(|| format!("failed to open {}", path.join("cgroup.procs").display()))?;
         Ok(Destination { path, dir, procs })
     }
 

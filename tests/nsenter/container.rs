@@ -152,16 +152,19 @@ impl ContainerBuilder {
     pub fn start(self) -> Container {
         let cgroup = Cgroup::new();
         let mut command = Command::new("/bin/sh");
+        // In the cgroup, in a working directory and with an environment of
+        // its own, for -c, -w and -e to take.
         command.args([
             "-c",
-            r#"echo 0 > "$1/cgroup.procs" && shift && exec "$@""#,
+            r#"echo 0 > "$1/cgroup.procs" && shift && cd /usr/share && exec "$@""#,
             "sh",
         ]);
+        command.env("NSBOX_CONTAINER", "inside");
         command.arg(&cgroup.dir);
         command.args([UL_UNSHARE, "-fpmuinC", "--mount-proc", "--kill-child"]);
         command.arg("setpriv").args(&self.setpriv).arg("--");
         command
-            .args(["python3", SECCOMP_FILTER])
+            .args(["/usr/bin/python3", SECCOMP_FILTER])
             .args(&self.filters);
         command.args(["--", "sleep", "600"]);
         // SAFETY: only async-signal-safe calls.
