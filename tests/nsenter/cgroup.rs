@@ -201,3 +201,21 @@ fn without_clone3_the_child_moves_itself() {
         &format!("the program is in {program_cgroup:?}"),
     );
 }
+
+/// Without write access to the target's cgroup, -c fails in one line that
+/// names the file, before anything is entered; nothing runs.
+#[test]
+fn unprivileged() {
+    let env = Env::new();
+    let c = Container::build().no_filters().start();
+    let pid = c.pid().to_string();
+    let out = nsenter(&env)
+        .args(["-t", &pid, "-u", "-c", "echo", "ran"])
+        .as_user(65534)
+        .run();
+    out.code(1).stdout_is("");
+    out.stderr_is(&format!(
+        "nsenter: failed to open {}/cgroup.procs: Permission denied\n",
+        c.cgroup().dir.display()
+    ));
+}
