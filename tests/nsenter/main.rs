@@ -20,6 +20,7 @@ mod custom;
 mod helpers;
 
 mod all;
+mod caps;
 mod cgroup;
 mod confinement;
 mod credentials;
