@@ -437,7 +437,7 @@ struct CapData {
 
 /// The capability sets of this process, as 64-bit masks:
 /// (effective, permitted, inheritable).
-fn capget() -> nix::Result<[u64; 3]> {
+pub(crate) fn capget() -> nix::Result<[u64; 3]> {
     let mut header = CapHeader {
         version: CAPABILITY_VERSION_3,
         pid: 0,
@@ -453,7 +453,8 @@ fn capget() -> nix::Result<[u64; 3]> {
     ])
 }
 
-fn capset(sets: [u64; 3]) -> nix::Result<()> {
+/// Set the three sets, in capget's order.
+pub(crate) fn capset(sets: [u64; 3]) -> nix::Result<()> {
     let mut header = CapHeader {
         version: CAPABILITY_VERSION_3,
         pid: 0,

@@ -21,6 +21,10 @@ pub const SECCOMP_FILTER: &str = concat!(
     "/tests/helpers/seccomp_filter.py"
 );
 
+/// Debian's python3 (tests/deps.sh), which any uid can run: one found
+/// earlier in PATH may live in root's home (pyenv), closed to uid 1000.
+pub const PYTHON3: &str = "/usr/bin/python3";
+
 /// Docker's default capabilities, as setpriv spells them.
 pub const DOCKER_CAPS: &str = "chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,\
                                net_bind_service,net_raw,sys_chroot,mknod,audit_write,setfcap";
@@ -107,11 +111,32 @@ impl Drop for Cgroup {
     }
 }
 
+/// What `ContainerBuilder::lower_permitted` runs in place of the sleep: a
+/// python3 that lowers its permitted and effective sets to the mask given
+/// in hex (capset(2), with no exec after it, so that exec's rules never
+/// see it), names itself `sleep` (what `Container` waits for), and sleeps.
+const LOWER_PERMITTED: &str = r#"
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+mask = int(sys.argv[1], 16)
+header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # version 3, ourselves
+data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable; low, high
+if libc.capget(header, data) != 0 or not any(data):
+    sys.exit("capget: " + os.strerror(ctypes.get_errno()))
+for word, part in ((0, mask & 0xFFFFFFFF), (3, mask >> 32)):
+    data[word] = data[word + 1] = part
+if libc.capset(header, data) != 0:
+    sys.exit("capset: " + os.strerror(ctypes.get_errno()))
+libc.prctl(15, b"sleep", 0, 0, 0)  # PR_SET_NAME
+time.sleep(600)
+"#;
+
 /// How to confine a `Container`.
 pub struct ContainerBuilder {
     setpriv: Vec<String>,
     filters: Vec<String>,
     filter_count: usize,
+    lowered: Option<u64>,
 }
 
 impl ContainerBuilder {
@@ -123,6 +148,20 @@ impl ContainerBuilder {
             format!("--regid={gid}"),
             format!("--groups={groups}"),
         ]);
+        self
+    }
+
+    /// With these securebits (`setpriv --securebits`, e.g. `+noroot`).
+    pub fn securebits(mut self, bits: &str) -> Self {
+        self.setpriv.push(format!("--securebits={bits}"));
+        self
+    }
+
+    /// Once started, lower its permitted and effective sets to `mask`
+    /// without exec'ing again, as a daemon drops what it no longer needs
+    /// (it then holds less than exec gives root).
+    pub fn lower_permitted(mut self, mask: u64) -> Self {
+        self.lowered = Some(mask);
         self
     }
 
@@ -163,10 +202,12 @@ impl ContainerBuilder {
         command.arg(&cgroup.dir);
         command.args([UL_UNSHARE, "-fpmuinC", "--mount-proc", "--kill-child"]);
         command.arg("setpriv").args(&self.setpriv).arg("--");
-        command
-            .args(["/usr/bin/python3", SECCOMP_FILTER])
-            .args(&self.filters);
-        command.args(["--", "sleep", "600"]);
+        command.args([PYTHON3, SECCOMP_FILTER]).args(&self.filters);
+        command.arg("--");
+        match self.lowered {
+            Some(mask) => command.args([PYTHON3, "-c", LOWER_PERMITTED, &format!("{mask:x}")]),
+            None => command.args(["sleep", "600"]),
+        };
         // SAFETY: only async-signal-safe calls.
         unsafe {
             command.pre_exec(|| {
@@ -220,6 +261,7 @@ impl Container {
                 .map(str::to_owned)
                 .to_vec(),
             filter_count: 2,
+            lowered: None,
         }
     }
 

@@ -21,6 +21,7 @@ mod helpers;
 
 mod all;
 mod as_target;
+mod caps;
 mod cgroup;
 mod confinement;
 mod credentials;

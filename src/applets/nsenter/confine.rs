@@ -60,20 +60,25 @@ impl Confinement {
 
     /// Step 1, before the uid changes.
     pub fn before_ids(&self) -> Result<()> {
-        match self.caps {
-            Some(_) => caps::keep_across_uid_change(),
-            None => Ok(()),
+        if self.caps.is_some() {
+            caps::keep_across_uid_change();
         }
+        Ok(())
     }
 
     /// Steps 2 to 4, once the ids are final.
     pub fn apply(&self) -> Result<()> {
         let filters = self.filters.as_ref();
         if let Some(sets) = &self.caps {
-            // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN:
-            // keep it effective until then; exec drops what the target lacks.
-            let keep_sys_admin = filters.is_some() && !self.no_new_privs;
-            caps::apply(sets, uid_is_root(), keep_sys_admin)?;
+            let exec = caps::Exec {
+                as_root: uid_is_root(),
+                no_new_privs: self.no_new_privs,
+                // Without no_new_privs, installing a filter needs
+                // CAP_SYS_ADMIN: keep it effective until then; exec drops
+                // what the target lacks.
+                keep_sys_admin: filters.is_some() && !self.no_new_privs,
+            };
+            caps::apply(sets, &exec)?;
         }
         if self.no_new_privs {
             set_no_new_privs()?;
