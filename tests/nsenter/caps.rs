@@ -261,3 +261,24 @@ fn status_line<'a>(status: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name}: line in\n{status}"))
         .trim()
 }
+
+/// Capabilities count in the user namespace that holds them: the target's
+/// sets are taken only into the target's user namespace, never into ours,
+/// where the same numbers would give the program far more.
+#[test]
+fn only_into_the_targets_user_namespace() {
+    let env = Env::new();
+    let target = Target::new(&["user", "uts"]);
+    let pid = target.pid().to_string();
+    let out = nsenter(&env)
+        .args(["-t", &pid, "-u", "--caps=target", "echo", "ran"])
+        .run();
+    out.code(1).stdout_is("").stderr_is(&format!(
+        "nsenter: --caps=target: process {pid} has its capabilities in another user \
+         namespace; enter that too (-U or -a)\n"
+    ));
+    let out = nsenter(&env)
+        .args(["-t", &pid, "-U", "-u", "--caps=target", "echo", "ran"])
+        .run();
+    out.success().stdout_is("ran\n");
+}

@@ -157,6 +157,33 @@ fn run(c: &Config) -> Result<i32> {
     Err(program.exec())
 }
 
+/// --caps=target: capabilities count in the user namespace that holds
+/// them, so the target's sets mean the same for the program only in the
+/// target's user namespace; in another (ours, say, the host's), the same
+/// numbers would give it far more than the target has. Checked before
+/// anything is entered: the program's user namespace will be the one of
+/// the user entry, or else ours.
+fn program_in_user_namespace_of(target: &Target, entries: &[Entry]) -> Result<()> {
+    let theirs = target
+        .stat("ns/user")
+        .context(|| format!("stat of {} failed", target.path("ns/user").display()))?;
+    let user = entries.iter().find(|e| e.kind.flag == libc::CLONE_NEWUSER);
+    let program = match user.map(|e| &e.via) {
+        Some(Via::Pidfd) => return Ok(()),
+        Some(Via::Fd(fd)) => nix::sys::stat::fstat(fd),
+        None => nix::sys::stat::stat("/proc/self/ns/user"),
+    }
+    .context(|| "cannot stat the user namespace to enter")?;
+    if (program.st_dev, program.st_ino) != (theirs.st_dev, theirs.st_ino) {
+        return Err(Error::msg(format!(
+            "--caps=target: process {} has its capabilities in another user \
+             namespace; enter that too (-U or -a)",
+            target.pid
+        )));
+    }
+    Ok(())
+}
+
 /// Take hold of the target process, naming in the error, should it not
 /// exist, the first of its namespace files we would open.
 fn hold(spec: target::Spec, c: &Config) -> Result<Target> {
@@ -225,6 +252,9 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
     // for none. Last, as util-linux.
     if entries.is_empty() {
         return Err(Error::msg("no namespace specified"));
+    }
+    if let (Some(target), true) = (target, c.caps) {
+        program_in_user_namespace_of(target, &entries)?;
     }
     let confinement = confine::read(c, target)?;
     let (late, entries) = entries
