@@ -17,6 +17,7 @@
 mod common;
 mod custom;
 mod helpers;
+mod terminal;
 
 mod all;
 mod cgroup;
@@ -33,6 +34,7 @@ mod net_socket;
 mod nsid;
 mod pid_reuse;
 mod pristine;
+mod pty;
 mod strict_values;
 mod user_parent;
 
