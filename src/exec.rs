@@ -315,7 +315,7 @@ pub fn wait_and_mirror(child: Pid) -> i32 {
 
 /// Die of the same signal as the child, so that our parent sees 128+N.
 /// Falls back to returning 128+N should the signal not end us.
-fn reraise(signal: Signal) -> i32 {
+pub(crate) fn reraise(signal: Signal) -> i32 {
     // A core-dumping signal must not write a core of ours over the child's.
     let no_core = libc::rlimit {
         rlim_cur: 0,

@@ -49,6 +49,14 @@ pub fn keep_proc() {
     }
 }
 
+/// A handle on the /proc that `keep_proc` kept, when there is one: for
+/// reopening a file through /proc/self/fd after a mount namespace was
+/// joined, whose own /proc its owner may have faked.
+pub fn kept_proc() -> Option<OwnedFd> {
+    let proc = PROC.lock().unwrap_or_else(|e| e.into_inner());
+    proc.as_ref()?.try_clone().ok()
+}
+
 /// In the child that becomes the program: it has no use for our /proc.
 pub fn forget_proc() {
     drop(PROC.lock().unwrap_or_else(|e| e.into_inner()).take());

@@ -18,6 +18,7 @@ mod common;
 mod container;
 mod custom;
 mod helpers;
+mod terminal;
 
 mod all;
 mod as_target;
@@ -37,6 +38,7 @@ mod net_socket;
 mod nsid;
 mod pid_reuse;
 mod pristine;
+mod pty;
 mod strict_values;
 mod user_parent;
 
