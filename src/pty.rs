@@ -39,7 +39,7 @@ pub struct Pty {
     /// Our terminal to take the window size from: standard input, else
     /// standard output, when one is a terminal.
     size_from: Option<RawFd>,
-    /// SIGCHLD and SIGWINCH, blocked from `open` on and read from here.
+    /// SIGCHLD, SIGWINCH and SIGQUIT, blocked from `open` on and read from here.
     signals: SignalFd,
 }
 
@@ -209,6 +209,8 @@ fn relay_signals() -> Result<SignalFd> {
     let mut set = SigSet::empty();
     set.add(Signal::SIGCHLD);
     set.add(Signal::SIGWINCH);
+    // Its default action would end us with the terminal raw: pass it on.
+    set.add(Signal::SIGQUIT);
     sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), None).context(|| "sigprocmask failed")?;
     SignalFd::with_flags(&set, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
         .context(|| "signalfd failed")

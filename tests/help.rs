@@ -189,6 +189,7 @@ fn nsenter_options_come_in_groups() {
         vec!["setuid", "setgid", "preserve-credentials", "keep-caps"],
         vec!["root", "wd", "wdns"],
         vec!["env", "no-fork", "join-cgroup", "follow-context"],
+        vec!["caps", "seccomp", "no-new-privs", "pty", "as-target"],
         vec!["help", "version"],
     ];
     assert_eq!(groups(&help), want, "\n{help}");

@@ -1,5 +1,5 @@
 //! The relay of `nsenter --pty`: one poll(2) loop over standard input, the
-//! pseudo-terminal's master and a signalfd (SIGCHLD, SIGWINCH), until the
+//! pseudo-terminal's master and a signalfd (SIGCHLD, SIGWINCH, SIGQUIT), until the
 //! child ends; then what the program wrote last is drained from the master.
 //!
 //! SIGINT, SIGTERM and SIGHUP sent to us are passed on to the child by the
@@ -132,15 +132,19 @@ impl Relay {
         }
     }
 
-    /// Consume the pending signals: SIGWINCH resizes, SIGCHLD is for `reap`.
+    /// Consume the pending signals: SIGWINCH resizes, SIGQUIT goes on to the
+    /// child (as SIGINT, SIGTERM and SIGHUP do), SIGCHLD is for `reap`.
     fn take_signals(&mut self) -> Result<()> {
         loop {
             match self.signals.read_signal() {
-                Ok(Some(info)) => {
-                    if info.ssi_signo == libc::SIGWINCH as u32 {
-                        self.resize();
+                Ok(Some(info)) => match info.ssi_signo as libc::c_int {
+                    libc::SIGWINCH => self.resize(),
+                    libc::SIGQUIT => {
+                        let _ =
+                            nix::sys::signal::kill(self.child, nix::sys::signal::Signal::SIGQUIT);
                     }
-                }
+                    _ => {}
+                },
                 Ok(None) => return Ok(()),
                 Err(Errno::EINTR) => {}
                 Err(errno) => return Err(Error::sys("cannot read signals", errno)),

@@ -66,11 +66,20 @@ fn later_options_override() {
     let pid = c.pid().to_string();
     let out = nsenter(&env)
         .args(["-t", &pid, "--as-target", "-S", "0", "-G", "0", "-w/tmp"])
-        .args(["--caps=inherit", "--seccomp=inherit", "sh", "-c", SELF_REPORT])
+        .args([
+            "--caps=inherit",
+            "--seccomp=inherit",
+            "sh",
+            "-c",
+            SELF_REPORT,
+        ])
         .run();
     out.success().stderr_is("");
     let ours = std::fs::read_to_string("/proc/self/status").unwrap();
-    for line in ours.lines().filter(|l| l.starts_with("CapBnd") || l.starts_with("CapEff")) {
+    for line in ours
+        .lines()
+        .filter(|l| l.starts_with("CapBnd") || l.starts_with("CapEff"))
+    {
         out.stdout_has(line);
     }
     out.stdout_has("Uid:\t0\t0\t0\t0\n")
@@ -80,7 +89,15 @@ fn later_options_override() {
         .stdout_has("env=inside\n");
     // And before it, they are overridden.
     let out = nsenter(&env)
-        .args(["-t", &pid, "-S", "0", "-w/tmp", "--caps=inherit", "--as-target"])
+        .args([
+            "-t",
+            &pid,
+            "-S",
+            "0",
+            "-w/tmp",
+            "--caps=inherit",
+            "--as-target",
+        ])
         .args(["sh", "-c", SELF_REPORT])
         .run();
     out.success().stdout_is(&target_report(c.pid()));

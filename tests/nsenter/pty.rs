@@ -130,7 +130,8 @@ fn the_window_size_follows_ours() {
 /// Our terminal is raw while the program runs (keys go to it as typed)
 /// and has its modes back when nsenter ends: after the program exits,
 /// after it is killed by a signal, and after nsenter itself gets SIGTERM
-/// (passed on to the program, which dies of it, and so does nsenter).
+/// or SIGQUIT (passed on to the program, which dies of it, and so does
+/// nsenter).
 #[test]
 fn our_terminal_modes_are_restored() {
     let env = Env::new();
@@ -170,6 +171,17 @@ fn our_terminal_modes_are_restored() {
     let (status, out) = session.wait();
     assert_eq!(status.signal(), Some(libc::SIGTERM), "output: {out:?}");
     assert_eq!(term.modes(), before, "after nsenter got SIGTERM");
+
+    // SIGQUIT too, whose default action would end nsenter at once.
+    let script = ["sh", "-c", "echo ready; exec sleep 600"];
+    let mut session = term.run(on_terminal(&env, true, target.pid(), &script));
+    session.read_until("ready\r\n");
+    let program = wait_for_child(session.pid());
+    wait_until("sleep to run", || comm(program).as_deref() == Some("sleep"));
+    session.signal(libc::SIGQUIT);
+    let (status, out) = session.wait();
+    assert_eq!(status.signal(), Some(libc::SIGQUIT), "output: {out:?}");
+    assert_eq!(term.modes(), before, "after nsenter got SIGQUIT");
 }
 
 /// The status passes through, on a terminal or not.
