@@ -35,6 +35,7 @@ mod net_socket;
 mod nsid;
 mod pid_reuse;
 mod pristine;
+mod seccomp;
 mod strict_values;
 mod user_parent;
 
