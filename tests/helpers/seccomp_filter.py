@@ -2,14 +2,23 @@
 """Install seccomp filters on ourselves, then exec a program: the tests'
 stand-in for a container runtime's seccomp profile.
 
-    seccomp_filter.py [--errno SYSCALL:ERRNO]... [--notify SYSCALL] -- PROGRAM [ARG]...
+    seccomp_filter.py [--errno|--log SYSCALL:ERRNO]... [--notify SYSCALL] -- PROGRAM [ARG]...
+    seccomp_filter.py --dump PID
 
 Each --errno installs one filter under which SYSCALL fails with ERRNO
 (later filters are newer; among equal actions the newest filter's errno is
-the one a process sees). --notify installs a filter that hands SYSCALL to a
+the one a process sees); --log does the same with SECCOMP_FILTER_FLAG_LOG.
+--notify installs a filter that hands SYSCALL to a
 user-notification listener, which this process keeps open: such a filter
 cannot be copied to another process. no_new_privs must already be set
 (setpriv --no-new-privs), or the caller must have CAP_SYS_ADMIN.
+
+--dump prints the filters of process PID as ptrace(2) shows them, in the
+kernel's index order (the oldest first), one line each: the flags
+PTRACE_SECCOMP_GET_METADATA reports, then the instructions in hex. It
+stops the process only while reading (PTRACE_SEIZE, PTRACE_INTERRUPT), and
+a process that is not under filters prints nothing. A reference apart from
+nsenter's own reader, for the tests to compare a copy with its original.
 """
 import ctypes
 import os
@@ -23,7 +32,10 @@ ARCH = {  # AUDIT_ARCH_*, and the numbers of the system calls the tests use
 }
 BPF_LD_W_ABS, BPF_JEQ_K, BPF_RET_K = 0x20, 0x15, 0x06
 RET_ALLOW, RET_ERRNO, RET_USER_NOTIF, RET_KILL_PROCESS = 0x7FFF0000, 0x00050000, 0x7FC00000, 0x80000000
-SECCOMP_SET_MODE_FILTER, FLAG_NEW_LISTENER = 1, 1 << 3
+SECCOMP_SET_MODE_FILTER, FLAG_LOG, FLAG_NEW_LISTENER = 1, 1 << 1, 1 << 3
+PTRACE_DETACH, PTRACE_SEIZE, PTRACE_INTERRUPT = 17, 0x4206, 0x4207
+PTRACE_SECCOMP_GET_FILTER, PTRACE_SECCOMP_GET_METADATA = 0x420C, 0x420D
+WALL = 0x40000000
 
 libc = ctypes.CDLL(None, use_errno=True)
 audit_arch, numbers = ARCH[platform.machine()]
@@ -55,13 +67,45 @@ def install(nr, action, flags=0):
     return ret
 
 
+def dump(pid):
+    libc.ptrace.restype = ctypes.c_long
+    libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+
+    def ptrace(request, addr=0, data=None):
+        ret = libc.ptrace(request, pid, addr, data)
+        if ret < 0:
+            return -ctypes.get_errno()
+        return ret
+
+    if ptrace(PTRACE_SEIZE) < 0 or ptrace(PTRACE_INTERRUPT) < 0:
+        sys.exit(f"seccomp_filter.py: cannot seize {pid}: {os.strerror(ctypes.get_errno())}")
+    os.waitpid(pid, WALL)
+    lines, index = [], 0
+    while (count := ptrace(PTRACE_SECCOMP_GET_FILTER, index)) > 0:
+        insns = ctypes.create_string_buffer(8 * count)
+        ptrace(PTRACE_SECCOMP_GET_FILTER, index, insns)
+        metadata = ctypes.create_string_buffer(struct.pack("QQ", index, 0), 16)
+        ptrace(PTRACE_SECCOMP_GET_METADATA, 16, metadata)
+        lines.append(f"flags={struct.unpack('QQ', metadata.raw)[1]} {insns.raw.hex()}")
+        index += 1
+    ptrace(PTRACE_DETACH)
+    for line in lines:
+        print(line)
+
+
 args = sys.argv[1:]
+if args[:1] == ["--dump"]:
+    dump(int(args[1]))
+    sys.exit(0)
 while args and args[0] != "--":
     option, value = args[0], args[1]
     args = args[2:]
     if option == "--errno":
         name, errno = value.split(":")
         install(numbers[name], RET_ERRNO | int(errno))
+    elif option == "--log":
+        name, errno = value.split(":")
+        install(numbers[name], RET_ERRNO | int(errno), FLAG_LOG)
     elif option == "--notify":
         listener = install(numbers[value], RET_USER_NOTIF, FLAG_NEW_LISTENER)
         os.set_inheritable(listener, True)

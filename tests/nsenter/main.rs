@@ -39,6 +39,7 @@ mod nsid;
 mod pid_reuse;
 mod pristine;
 mod pty;
+mod seccomp;
 mod strict_values;
 mod user_parent;
 
