@@ -117,3 +117,36 @@ fn unprivileged() {
     out.code(1).stdout_is("");
     out.stderr_line("nsenter: ");
 }
+
+/// A target without no_new_privs, under filters (installed, as runc does
+/// then, while its runtime still had CAP_SYS_ADMIN): the program gets the
+/// same, so its filters are installed with CAP_SYS_ADMIN, kept effective
+/// through the capability step and gone after exec, as the target lacks it.
+#[test]
+fn target_without_no_new_privs() {
+    let env = Env::new();
+    let c = Container::build().without_no_new_privs().start();
+    let status = proc_status(c.pid());
+    assert!(status.contains("NoNewPrivs:\t0\n") && status.contains("Seccomp_filters:\t2\n"));
+    assert!(!status.contains("CapBnd:\t000001ff"), "{status}");
+    let pid = c.pid().to_string();
+    let out = nsenter(&env)
+        .args(["-t", &pid, "--as-target", "sh", "-c", SELF_REPORT])
+        .run();
+    out.success().stdout_is(&target_report(c.pid()));
+    out.stderr_is(&format!("{}\n", Container::FILTERED));
+    let out = nsenter(&env)
+        .args([
+            "-t",
+            &pid,
+            "-a",
+            "--caps=target",
+            "--seccomp=target",
+            "sh",
+            "-c",
+        ])
+        .arg("grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status")
+        .run();
+    out.success()
+        .stdout_is(&(confinement(&status).join("\n") + "\n"));
+}

@@ -6,9 +6,6 @@
 //! bounding set (setpriv), inheritable and ambient capabilities,
 //! no_new_privs, and seccomp filters (tests/helpers/seccomp_filter.py).
 
-// TODO(lead): drop once every builder method has its test.
-#![allow(dead_code)]
-
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
@@ -137,6 +134,8 @@ pub struct ContainerBuilder {
     filters: Vec<String>,
     filter_count: usize,
     lowered: Option<u64>,
+    /// Filters before setpriv (see `without_no_new_privs`).
+    filters_first: bool,
 }
 
 impl ContainerBuilder {
@@ -180,12 +179,14 @@ impl ContainerBuilder {
         self
     }
 
-    /// Without no_new_privs (the filters then need CAP_SYS_ADMIN, which
-    /// the helper still has before setpriv's bounding set applies... so
-    /// this also means no filters).
-    pub fn privs(mut self) -> Self {
+    /// Without no_new_privs. Its filters then need CAP_SYS_ADMIN, so they
+    /// are installed first, while the helper still has it, and setpriv
+    /// drops the capabilities after them, as runc does without
+    /// no_new_privs.
+    pub fn without_no_new_privs(mut self) -> Self {
         self.setpriv.retain(|a| a != "--no-new-privs");
-        self.no_filters()
+        self.filters_first = true;
+        self
     }
 
     pub fn start(self) -> Container {
@@ -201,9 +202,17 @@ impl ContainerBuilder {
         command.env("NSBOX_CONTAINER", "inside");
         command.arg(&cgroup.dir);
         command.args([UL_UNSHARE, "-fpmuinC", "--mount-proc", "--kill-child"]);
-        command.arg("setpriv").args(&self.setpriv).arg("--");
+        let setpriv = |c: &mut Command| {
+            c.arg("setpriv").args(&self.setpriv).arg("--");
+        };
+        if !self.filters_first {
+            setpriv(&mut command);
+        }
         command.args([PYTHON3, SECCOMP_FILTER]).args(&self.filters);
         command.arg("--");
+        if self.filters_first {
+            setpriv(&mut command);
+        }
         match self.lowered {
             Some(mask) => command.args([PYTHON3, "-c", LOWER_PERMITTED, &format!("{mask:x}")]),
             None => command.args(["sleep", "600"]),
@@ -262,6 +271,7 @@ impl Container {
                 .to_vec(),
             filter_count: 2,
             lowered: None,
+            filters_first: false,
         }
     }
 
