@@ -3,6 +3,7 @@
 stand-in for a container runtime's seccomp profile.
 
     seccomp_filter.py [--errno|--log SYSCALL:ERRNO]... [--notify SYSCALL] -- PROGRAM [ARG]...
+    seccomp_filter.py [--errno SYSCALL:ERRNO]... --stay
     seccomp_filter.py --dump PID
 
 Each --errno installs one filter under which SYSCALL fails with ERRNO
@@ -12,6 +13,9 @@ the one a process sees); --log does the same with SECCOMP_FILTER_FLAG_LOG.
 user-notification listener, which this process keeps open: such a filter
 cannot be copied to another process. no_new_privs must already be set
 (setpriv --no-new-privs), or the caller must have CAP_SYS_ADMIN.
+
+With --stay instead of a program, it waits under its filters until it is
+killed (for a filter that forbids execve(2) itself).
 
 --dump prints the filters of process PID as ptrace(2) shows them, in the
 kernel's index order (the oldest first), one line each: the flags
@@ -23,12 +27,13 @@ nsenter's own reader, for the tests to compare a copy with its original.
 import ctypes
 import os
 import platform
+import signal
 import struct
 import sys
 
 ARCH = {  # AUDIT_ARCH_*, and the numbers of the system calls the tests use
-    "x86_64": (0xC000003E, {"getpriority": 140, "uname": 63, "seccomp": 317, "clone3": 435}),
-    "aarch64": (0xC00000B7, {"getpriority": 141, "uname": 160, "seccomp": 277, "clone3": 435}),
+    "x86_64": (0xC000003E, {"getpriority": 140, "uname": 63, "seccomp": 317, "clone3": 435, "execve": 59}),
+    "aarch64": (0xC00000B7, {"getpriority": 141, "uname": 160, "seccomp": 277, "clone3": 435, "execve": 221}),
 }
 BPF_LD_W_ABS, BPF_JEQ_K, BPF_RET_K = 0x20, 0x15, 0x06
 RET_ALLOW, RET_ERRNO, RET_USER_NOTIF, RET_KILL_PROCESS = 0x7FFF0000, 0x00050000, 0x7FC00000, 0x80000000
@@ -97,7 +102,7 @@ args = sys.argv[1:]
 if args[:1] == ["--dump"]:
     dump(int(args[1]))
     sys.exit(0)
-while args and args[0] != "--":
+while args and args[0] not in ("--", "--stay"):
     option, value = args[0], args[1]
     args = args[2:]
     if option == "--errno":
@@ -111,4 +116,7 @@ while args and args[0] != "--":
         os.set_inheritable(listener, True)
     else:
         sys.exit(f"seccomp_filter.py: unknown option {option}")
+if args == ["--stay"]:
+    while True:
+        os.read(sys.stdin.fileno(), 1) or signal.pause()
 os.execvp(args[1], args[1:])

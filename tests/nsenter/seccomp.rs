@@ -559,3 +559,35 @@ fn a_stopped_target_stays_stopped() {
     target.signal(libc::SIGCONT);
     wait_until("the target to sleep again", || state(pid) == Some('S'));
 }
+
+/// Filters that forbid execve(2) itself: every step before it succeeds,
+/// the exec fails as the filter says, and the program does not run:
+/// nsenter exits with 126, as for any program that cannot be executed.
+#[test]
+fn a_filter_against_execve_leaves_the_program_unrun() {
+    let env = Env::new();
+    let target = cmd("setpriv")
+        .args(["--no-new-privs", "python3", SECCOMP_FILTER])
+        .args(["--errno", "execve:1", "--stay"])
+        .stdin_pipe()
+        .spawn();
+    let pid = target.pid();
+    wait_until("the target under its filter", || {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .is_ok_and(|s| s.contains("Seccomp_filters:\t1\n"))
+            && reading_stdin(pid)
+    });
+    let out = nsenter(&env)
+        .args([
+            "-t",
+            &pid.to_string(),
+            "-u",
+            "--no-new-privs",
+            "--seccomp=target",
+        ])
+        .args(["echo", "ran"])
+        .run();
+    out.code(126).stdout_is("");
+    out.stderr_is("nsenter: failed to execute echo: Operation not permitted\n");
+    not_stopped(pid);
+}
