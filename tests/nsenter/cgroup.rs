@@ -80,33 +80,11 @@ fn cgroup_of(pid: i32) -> Option<String> {
     v2_cgroup(&std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?)
 }
 
-/// With a fork (-p, as --all gives), the program is born in the target's
-/// cgroup (clone3 with CLONE_INTO_CGROUP) and nsenter never moves: its
-/// cgroup, read while the program runs, is still ours. (util-linux, and
-/// nsbox before, moved nsenter itself before forking.) The program also
-/// sees its cgroup as the target sees its own, from inside the target's
-/// cgroup namespace.
-#[test]
-fn the_child_is_born_there_and_nsenter_stays() {
-    let env = Env::new();
-    let c = Container::build().no_filters().start();
-    let pid = c.pid().to_string();
-    let theirs_inside = nsenter(&env)
-        .args(["-t", &pid, "-C", "cat", &format!("/proc/{pid}/cgroup")])
-        .run();
-    theirs_inside.success();
-    let mut run = nsenter(&env)
-        .args([
-            "-t",
-            &pid,
-            "-a",
-            "-c",
-            "sh",
-            "-c",
-            "cat /proc/self/cgroup; read x; exit 0",
-        ])
-        .stdin_pipe()
-        .spawn();
+/// Run `command` (nsenter, or what execs it, with a program that waits
+/// for input), and check, while the program waits, that the process
+/// `command` started is still in our cgroup and the program in `cgroup`.
+fn runs_in_cgroup_while_nsenter_stays(command: Cmd, cgroup: &Cgroup) -> Output {
+    let mut run = command.stdin_pipe().spawn();
     let nsenter_pid = run.pid();
     let mut program = 0;
     wait_until("the program to wait for input", || {
@@ -126,8 +104,32 @@ fn the_child_is_born_there_and_nsenter_stays() {
         &format!("nsenter moved to {nsenter_cgroup:?}"),
     );
     out.check(
-        program_cgroup.as_deref() == Some(c.cgroup().path.as_str()),
+        program_cgroup.as_deref() == Some(cgroup.path.as_str()),
         &format!("the program is in {program_cgroup:?}"),
+    );
+    out
+}
+
+/// With a fork (-p, as --all gives), the program is born in the target's
+/// cgroup (clone3 with CLONE_INTO_CGROUP) and nsenter never moves: its
+/// cgroup, read while the program runs, is still ours. (util-linux, and
+/// nsbox before, moved nsenter itself before forking.) The program also
+/// sees its cgroup as the target sees its own, from inside the target's
+/// cgroup namespace.
+#[test]
+fn the_child_is_born_there_and_nsenter_stays() {
+    let env = Env::new();
+    let c = Container::build().no_filters().start();
+    let pid = c.pid().to_string();
+    let theirs_inside = nsenter(&env)
+        .args(["-t", &pid, "-C", "cat", &format!("/proc/{pid}/cgroup")])
+        .run();
+    theirs_inside.success();
+    let out = runs_in_cgroup_while_nsenter_stays(
+        nsenter(&env)
+            .args(["-t", &pid, "-a", "-c", "sh", "-c"])
+            .arg("cat /proc/self/cgroup; read x; exit 0"),
+        c.cgroup(),
     );
     out.check(
         v2_cgroup(&out.stdout()) == v2_cgroup(&theirs_inside.stdout()),
@@ -171,35 +173,12 @@ fn without_clone3_the_child_moves_itself() {
     let env = Env::new();
     let c = Container::build().no_filters().start();
     let pid = c.pid().to_string();
-    let mut run = cmd("python3")
+    let command = cmd("python3")
         .args([SECCOMP_FILTER, "--errno", "clone3:38", "--"])
         .arg(env.path("nsenter"))
-        .args(["-t", &pid, "-a", "-c", "sh", "-c", "read x; exit 0"])
-        .stdin_pipe()
-        .spawn();
-    let python_pid = run.pid();
-    let mut program = 0;
-    wait_until("the program to wait for input", || {
-        program = descendants(python_pid)
-            .into_iter()
-            .find(|&p| reading_stdin(p))
-            .unwrap_or(0);
-        program != 0
-    });
-    // python3 exec'd nsenter: same process.
-    let nsenter_cgroup = cgroup_of(python_pid);
-    let program_cgroup = cgroup_of(program);
-    run.close_stdin();
-    let out = run.wait();
-    out.success().stderr_is("");
-    out.check(
-        nsenter_cgroup == Some(our_cgroup()),
-        &format!("nsenter moved to {nsenter_cgroup:?}"),
-    );
-    out.check(
-        program_cgroup.as_deref() == Some(c.cgroup().path.as_str()),
-        &format!("the program is in {program_cgroup:?}"),
-    );
+        .args(["-t", &pid, "-a", "-c", "sh", "-c", "read x; exit 0"]);
+    // python3 execs nsenter: the same process.
+    runs_in_cgroup_while_nsenter_stays(command, c.cgroup());
 }
 
 /// Without write access to the target's cgroup, -c fails in one line that
