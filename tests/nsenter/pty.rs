@@ -383,3 +383,19 @@ fn check_fd(fd: libc::c_int) -> OwnedFd {
     // SAFETY: a new descriptor, ours alone.
     unsafe { OwnedFd::from_raw_fd(fd) }
 }
+
+/// The program's terminal is handed to the user it runs as (as login(1)
+/// hands one over), so that it can open it by path too.
+#[test]
+fn the_terminal_belongs_to_the_programs_user() {
+    let env = Env::new();
+    let target = Target::new(&["uts"]);
+    let pid = target.pid().to_string();
+    let script = "stat -L -c %u /dev/stdin; exec 3<>\"$(tty)\" && echo opened";
+    nsenter(&env)
+        .args(["--pty", "-t", &pid, "-u", "-S", "1000", "sh", "-c", script])
+        .run()
+        .success()
+        .stdout_is("1000\r\nopened\r\n")
+        .stderr_is("");
+}

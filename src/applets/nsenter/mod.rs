@@ -138,6 +138,12 @@ fn run(c: &Config) -> Result<i32> {
     }
     if let Some(pty) = pty {
         pty.attach()?;
+        // The program's own terminal, as login(1) hands one over: it may
+        // open it by path, too. Best effort: where we may not (no
+        // CAP_CHOWN over it), the descriptors it has are enough.
+        if let Some(uid) = uid {
+            let _ = nix::unistd::fchown(std::io::stdin(), Some(uid.into()), None);
+        }
     }
     let confinement = &opened.confinement;
     confinement.before_ids()?;
