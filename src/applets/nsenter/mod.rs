@@ -62,7 +62,7 @@ fn run(c: &Config) -> Result<i32> {
         None => None,
     };
     let mut opened = open_everything(c, target.as_ref())?;
-    if let Some(target) = &target {
+    if let Some(target) = target.as_ref().filter(|_| reads_by_pid(c)) {
         // Everything above was read through the /proc directory the pidfd
         // proved; had the target ended meanwhile, part of it may be another
         // process's (after reuse of its PID).
@@ -116,6 +116,10 @@ fn run(c: &Config) -> Result<i32> {
     let uid = choose(c.uid, owner.map(|o| o.0));
     let gid = choose(c.gid, owner.map(|o| o.1));
 
+    // Only the late cgroup namespace still needs the target: otherwise
+    // let it go now, so that neither side of the fork has it to close.
+    let target = target.filter(|_| !opened.late.is_empty());
+    let pidfd = target.as_ref().map(|t| &t.pidfd);
     if forks {
         // Joining a PID namespace moves only our future children; and the
         // child is born in the target's cgroup, so that we never move.
@@ -188,6 +192,22 @@ fn program_in_user_namespace_of(target: &Target, entries: &[Entry]) -> Result<()
         )));
     }
     Ok(())
+}
+
+/// Whether anything of the target's besides its namespaces (which are
+/// joined through the pidfd) is read through its /proc directory.
+fn reads_by_pid(c: &Config) -> bool {
+    c.all
+        || c.root == Some(Dir::Target)
+        || c.wd == Some(Dir::Target)
+        || c.env
+        || c.join_cgroup
+        || c.follow_context
+        || c.caps
+        || c.seccomp
+        || c.no_new_privs == options::NoNewPrivs::Target
+        || c.net_socket.is_some()
+        || c.user_parent
 }
 
 /// Take hold of the target process, naming in the error, should it not
