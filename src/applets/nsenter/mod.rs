@@ -401,6 +401,12 @@ fn worth_entering(target: &Target, kind: &Kind) -> Result<bool> {
         Ok(theirs) => Ok((theirs.st_dev, theirs.st_ino) != (ours.st_dev, ours.st_ino)),
         // Let setns(2) say what is wrong.
         Err(_) if kind.flag != libc::CLONE_NEWUSER => Ok(true),
+        // Another user's process: say what would give access.
+        Err(errno @ nix::errno::Errno::EACCES) => Err(Error::msg(format!(
+            "stat of {} failed: {}; another user's process needs CAP_SYS_PTRACE",
+            target.path(&name).display(),
+            errno.desc()
+        ))),
         Err(errno) => Err(Error::sys(
             format!("stat of {} failed", target.path(&name).display()),
             errno,
