@@ -48,6 +48,10 @@ pub enum Id {
     Boottime,
     ClearEnv,
     WhitelistEnv,
+    Hostname,
+    Loopback,
+    Pidfile,
+    KeepPidfile,
     Help,
     Version,
 }
@@ -69,9 +73,10 @@ const fn namespace(
 
 /// Every option, in util-linux's order and in its groups: namespaces;
 /// mounts and directories; ids and maps; the fork and signals; setgroups
-/// and capabilities; clocks and environment. The short options take no
-/// optional argument (`-m` never swallows what follows): only
-/// `--mount=FILE` does.
+/// and capabilities; clocks and environment; then nsbox's own options,
+/// which util-linux lacks (`Opt::own`: none of util-linux's abbreviations
+/// changes meaning). The short options take no optional argument (`-m`
+/// never swallows what follows): only `--mount=FILE` does.
 pub static OPTIONS: &[Opt<Id>] = &[
     namespace(libc::CLONE_NEWNS, "mount", 'm', "unshare mounts namespace"),
     namespace(
@@ -266,6 +271,35 @@ pub static OPTIONS: &[Opt<Id>] = &[
         Arg::Required("<list>"),
         "clear environment except for specified variables",
     ),
+    Opt::long(
+        Id::Hostname,
+        "hostname",
+        Arg::Required("<name>"),
+        "set the hostname in the new UTS namespace (needs --uts)",
+    )
+    .starts_group()
+    .own(),
+    Opt::long(
+        Id::Loopback,
+        "loopback",
+        Arg::None,
+        "bring up the loopback interface in the new network namespace (needs --net)",
+    )
+    .own(),
+    Opt::long(
+        Id::Pidfile,
+        "pidfile",
+        Arg::Required("<file>"),
+        "write the PID of the forked child to <file> (needs --fork)",
+    )
+    .own(),
+    Opt::long(
+        Id::KeepPidfile,
+        "keep-pidfile",
+        Arg::None,
+        "leave the pidfile behind when unshare exits",
+    )
+    .own(),
     Opt::both(Id::Help, "help", 'h', Arg::None, "display this help").starts_group(),
     Opt::both(Id::Version, "version", 'V', Arg::None, "display version"),
 ];
@@ -326,6 +360,11 @@ pub struct Config {
     pub clear_env: bool,
     /// `--whitelist-env`: the variables kept, with their values now.
     pub kept_env: Option<Vec<(OsString, OsString)>>,
+    /// `--hostname`: checked to fit the kernel's limit.
+    pub hostname: Option<OsString>,
+    pub loopback: bool,
+    pub pidfile: Option<PathBuf>,
+    pub keep_pidfile: bool,
     pub program: Vec<OsString>,
     /// Our effective ids before unshare(): the outer side of our own maps.
     pub euid: u32,
@@ -398,6 +437,21 @@ fn propagation(value: &OsStr) -> Result<Option<libc::c_ulong>> {
             "unsupported propagation mode: {other}"
         ))),
     }
+}
+
+/// The most sethostname(2) takes: HOST_NAME_MAX, the kernel's
+/// __NEW_UTS_LEN. It takes any bytes, and an empty name, as we do.
+pub const HOST_NAME_MAX: usize = 64;
+
+fn hostname(value: &OsStr) -> Result<OsString> {
+    let length = value.len();
+    if length > HOST_NAME_MAX {
+        return Err(Error::usage(format!(
+            "hostname too long: '{}' has {length} bytes, the kernel takes at most {HOST_NAME_MAX}",
+            value.to_string_lossy()
+        )));
+    }
+    Ok(value.to_owned())
 }
 
 fn setgroups(value: &OsStr) -> Result<Setgroups> {
@@ -530,6 +584,10 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
                     }
                 }
             }
+            Id::Hostname => c.hostname = Some(hostname(required())?),
+            Id::Loopback => c.loopback = true,
+            Id::Pidfile => c.pidfile = Some(PathBuf::from(required())),
+            Id::KeepPidfile => c.keep_pidfile = true,
             Id::Help => {
                 let text = help(
                     &[SYNOPSIS],
@@ -553,6 +611,24 @@ fn check(c: &Config) -> Result<()> {
         return Err(Error::usage(
             "options --monotonic and --boottime require unsharing of a time namespace (-T)",
         ));
+    }
+    if c.hostname.is_some() && !c.has(libc::CLONE_NEWUTS) {
+        return Err(Error::usage(
+            "option --hostname requires unsharing of a UTS namespace (-u)",
+        ));
+    }
+    if c.loopback && !c.has(libc::CLONE_NEWNET) {
+        return Err(Error::usage(
+            "option --loopback requires unsharing of a network namespace (-n)",
+        ));
+    }
+    if c.pidfile.is_some() && !c.fork {
+        return Err(Error::usage(
+            "option --pidfile requires --fork: the PID it holds is that of the forked child",
+        ));
+    }
+    if c.keep_pidfile && c.pidfile.is_none() {
+        return Err(Error::usage("option --keep-pidfile requires --pidfile"));
     }
     if !c.fork && c.persist.iter().any(|(k, _)| k.flag == libc::CLONE_NEWPID) {
         return Err(Error::usage(

@@ -175,3 +175,49 @@ fn combinations_refused_up_front() {
     assert!(err(&["--pid=/x"]).starts_with("--pid=FILE needs --fork"));
     assert!(config(&["--pid=/x", "-f"]).is_ok());
 }
+
+/// nsbox's own options, and the option each needs.
+#[test]
+fn hostname_loopback_and_pidfile() {
+    let c = config(&[
+        "-un",
+        "--hostname",
+        "box",
+        "--loopback",
+        "-f",
+        "--pidfile=/run/x.pid",
+        "--keep-pidfile",
+    ])
+    .unwrap();
+    assert_eq!(c.hostname.as_deref(), Some(std::ffi::OsStr::new("box")));
+    assert!(c.loopback && c.keep_pidfile);
+    assert_eq!(c.pidfile.as_deref(), Some(Path::new("/run/x.pid")));
+    // The kernel's limit, any bytes, an empty name too.
+    let longest = "x".repeat(HOST_NAME_MAX);
+    assert!(config(&["-u", "--hostname", &longest]).is_ok());
+    assert!(config(&["-u", "--hostname="]).is_ok());
+    let too_long = "x".repeat(HOST_NAME_MAX + 1);
+    assert_eq!(
+        err(&["-u", "--hostname", &too_long]),
+        format!("hostname too long: '{too_long}' has 65 bytes, the kernel takes at most 64")
+    );
+    assert_eq!(
+        err(&["--hostname", "box"]),
+        "option --hostname requires unsharing of a UTS namespace (-u)"
+    );
+    assert_eq!(
+        err(&["-r", "--loopback"]),
+        "option --loopback requires unsharing of a network namespace (-n)"
+    );
+    assert!(err(&["--pidfile", "/x"]).starts_with("option --pidfile requires --fork"));
+    assert_eq!(
+        err(&["-f", "--keep-pidfile"]),
+        "option --keep-pidfile requires --pidfile"
+    );
+    // The options that imply --fork do for --pidfile too.
+    for fork in ["--kill-child", "--forward-signals", "-f"] {
+        assert!(config(&[fork, "--pidfile", "/x"]).is_ok(), "{fork}");
+    }
+    // The namespace may come as --uts=FILE, or after the option.
+    assert!(config(&["--hostname", "box", "--uts=/u", "--loopback", "--net=/n"]).is_ok());
+}
