@@ -58,27 +58,45 @@ fn util_linux_abbreviations_keep_their_meaning() {
     same_as_util_linux(&s, &["--p"]);
 }
 
+/// In UTS and network namespaces of util-linux's: were `--ho=box` taken
+/// for something else than --hostname without -u, no name around changes.
 #[test]
 fn other_abbreviations_name_our_options() {
     let s = Scene::new();
-    s.unshare()
-        .args(["--ho=box", "echo", "ran"])
+    let script = r#"
+        hostname outer
+        run ho "$U" --ho=box echo ran
+        run loo "$U" --loo echo ran
+        run pidf "$U" --pidf "$D/pid" echo ran
+        run keep-p "$U" --keep-p echo ran
+        run all "$U" -u -n -f --ho=box --loo --pidf "$D/pid" --keep-p hostname
+        echo "around: $(hostname) $(ip link show lo | grep -o '<[^>]*>')"
+    "#;
+    let refused = |label: &str, message: &str| {
+        format!(
+            "{label}: rc=1\n{label}> unshare: {message}\n\
+             {label}> Try 'unshare --help' for more information.\n"
+        )
+    };
+    let want = [
+        refused(
+            "ho",
+            "option --hostname requires unsharing of a UTS namespace (-u)",
+        ),
+        refused(
+            "loo",
+            "option --loopback requires unsharing of a network namespace (-n)",
+        ),
+        refused(
+            "pidf",
+            "option --pidfile requires --fork: the PID it holds is that of the forked child",
+        ),
+        refused("keep-p", "option --keep-pidfile requires --pidfile"),
+        "all: rc=0\nall> box\naround: outer <LOOPBACK>\n".to_owned(),
+    ];
+    s.wrapper(&["--uts", "--net", "--propagation", "private"], script)
         .run()
-        .code(1)
-        .stderr_usage("unshare: option --hostname requires unsharing of a UTS namespace");
-    s.unshare()
-        .args(["--loo", "echo", "ran"])
-        .run()
-        .code(1)
-        .stderr_usage("unshare: option --loopback requires unsharing of a network namespace");
-    s.unshare()
-        .args(["--pidf", "x", "echo", "ran"])
-        .run()
-        .code(1)
-        .stderr_usage("unshare: option --pidfile requires --fork");
-    s.unshare()
-        .args(["--keep-p", "echo", "ran"])
-        .run()
-        .code(1)
-        .stderr_usage("unshare: option --keep-pidfile requires --pidfile");
+        .success()
+        .stderr_is("")
+        .stdout_is(&want.concat());
 }

@@ -114,24 +114,33 @@ fn the_kernel_limit_is_checked_up_front() {
 }
 
 /// Without -u there is no namespace of our own to name: a usage error,
-/// and nothing is run.
+/// and nothing is run, nor the name around changed (had the check been
+/// missed, it would be the name of util-linux's namespace here, not the
+/// host's).
 #[test]
 fn needs_a_uts_namespace() {
     let s = Scene::new();
-    for args in [
-        &["--hostname", "box"][..],
-        &["-r", "--hostname=box"],
-        &["-m", "-n", "-f", "--hostname", "box"],
-    ] {
-        s.unshare()
-            .args(args)
-            .args(["echo", "ran"])
-            .run()
-            .code(1)
-            .stdout_is("")
-            .stderr_is(
-                "unshare: option --hostname requires unsharing of a UTS namespace (-u)\n\
-                 Try 'unshare --help' for more information.\n",
-            );
-    }
+    let script = r#"
+        run plain "$U" --hostname box echo ran
+        run user "$U" -r --hostname=box echo ran
+        run others "$U" -m -n -f --hostname box echo ran
+        echo "around: $(hostname)"
+    "#;
+    let refused = |label: &str| {
+        format!(
+            "{label}: rc=1\n\
+             {label}> unshare: option --hostname requires unsharing of a UTS namespace (-u)\n\
+             {label}> Try 'unshare --help' for more information.\n"
+        )
+    };
+    in_own_uts(&s, script)
+        .run()
+        .success()
+        .stderr_is("")
+        .stdout_is(&format!(
+            "{}{}{}around: outer\n",
+            refused("plain"),
+            refused("user"),
+            refused("others")
+        ));
 }

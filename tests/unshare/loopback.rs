@@ -132,25 +132,31 @@ fn a_kept_namespace_has_lo_up() {
         .stdout_is("<LOOPBACK,UP,LOWER_UP>\nping\naround: <LOOPBACK>\n");
 }
 
-/// Without -n there is no namespace of our own: a usage error, and
-/// nothing is run.
+/// Without -n there is no namespace of our own: a usage error, nothing is
+/// run, and the `lo` around stays down.
 #[test]
 fn needs_a_network_namespace() {
-    let s = Scene::new();
-    for args in [
-        &["--loopback"][..],
-        &["-r", "--loopback"],
-        &["-u", "-f", "--loopback"],
-    ] {
-        s.unshare()
-            .args(args)
-            .args(["echo", "ran"])
-            .run()
-            .code(1)
-            .stdout_is("")
-            .stderr_is(
-                "unshare: option --loopback requires unsharing of a network namespace (-n)\n\
-                 Try 'unshare --help' for more information.\n",
-            );
-    }
+    let s = scene();
+    let body = r#"
+        run plain "$U" --loopback echo ran
+        run user "$U" -r --loopback echo ran
+        run others "$U" -u -f --loopback echo ran
+    "#;
+    let refused = |label: &str| {
+        format!(
+            "{label}: rc=1\n\
+             {label}> unshare: option --loopback requires unsharing of a network namespace (-n)\n\
+             {label}> Try 'unshare --help' for more information.\n"
+        )
+    };
+    in_own_net(&s, &script(body))
+        .run()
+        .success()
+        .stderr_is("")
+        .stdout_is(&format!(
+            "{}{}{}around: <LOOPBACK>\n",
+            refused("plain"),
+            refused("user"),
+            refused("others")
+        ));
 }

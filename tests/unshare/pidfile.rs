@@ -14,7 +14,9 @@ use super::*;
 /// for a line on the FIFO `$D/t/go`; `release`, which sends it; `said`,
 /// which prints the note; `held SYSCALL
 /// COMMAND...`, COMMAND under strace, which holds each SYSCALL 0.3 s on
-/// entry (it becomes strace: in the background, or in a subshell).
+/// entry. strace runs detached (-D), so that COMMAND stays the shell's
+/// child and ends when it ends: an attached strace would wait for every
+/// process it traces, the helper that removes the pid file included.
 pub const PIDFILE_FNS: &str = r#"
 R="$W/run"
 mkdir -m 755 "$R"
@@ -34,7 +36,7 @@ said() { cat "$D/t/said" && rm "$D/t/said"; }
 held() {
     _s=$1
     shift
-    exec strace -f -qq -o /dev/null -e trace="$_s" -e inject="$_s:delay_enter=300000" "$@"
+    strace -D -f -qq -o /dev/null -e trace="$_s" -e inject="$_s:delay_enter=300000" "$@"
 }
 # unshare_below PID: the unshare process that is PID or its child (under strace).
 unshare_below() {
@@ -116,9 +118,9 @@ fn removed_when_unshare_ends() {
 fn removed_before_the_childs_signal_is_re_raised() {
     let s = Scene::new();
     let script = r#"
-        (held unlinkat "$U" -f --pidfile "$R/pid" sh -c 'kill -KILL $$') 2>/dev/null
+        held unlinkat "$U" -f --pidfile "$R/pid" sh -c 'kill -KILL $$' 2>/dev/null
         echo "rc=$? left: $(files "$R")"
-        (held unlinkat "$U" --kill-child --pidfile "$R/pid" sh -c 'kill -USR1 $$') 2>/dev/null
+        held unlinkat "$U" --kill-child --pidfile "$R/pid" sh -c 'kill -USR1 $$' 2>/dev/null
         echo "rc=$? left: $(files "$R")"
     "#;
     pid_scene(&s, script)
