@@ -77,19 +77,22 @@ fn directories_where_others_could_replace_it_are_refused() {
     let refused = |name: &str, why: &str| {
         format!(
             "{name}: rc=1\n{name}> unshare: refusing to write the pid file {d}/w/run/{name}/pid: \
-             {why}, and could replace the file\n"
+             {why}\n"
         )
     };
     let want = [
         refused(
             "open",
-            "other users can write its directory, which is not sticky",
+            "other users can write its directory, which is not sticky, and replace it",
         ),
         refused(
             "group",
-            "other users can write its directory, which is not sticky",
+            "other users can write its directory, which is not sticky, and replace it",
         ),
-        refused("theirs", "its directory belongs to another user"),
+        refused(
+            "theirs",
+            "its directory belongs to another user, who could replace it",
+        ),
         "sticky: rc=0\nsticky> 1\ntrusted: rc=0\ntrusted> 1\n".to_owned(),
         format!(
             "planted: rc=1\nplanted> unshare: cannot create {d}/w/planted/pid: refusing to \

@@ -41,8 +41,8 @@ impl Pidfile {
     /// end; with `keep`, it leaves the file once the program has run.
     pub fn create(path: &Path, keep: bool) -> Result<Pidfile> {
         // A signal that ended us between the creation and the fork of the
-        // helper would leave the file behind: it waits until the helper is
-        // there to remove the file.
+        // helper would leave the file behind: it is held back until the
+        // helper is there to remove the file.
         let mut old = SigSet::empty();
         sigprocmask(SigmaskHow::SIG_BLOCK, Some(&SigSet::all()), Some(&mut old))
             .context(|| "sigprocmask failed")?;
@@ -103,14 +103,14 @@ fn check_directory(dir: &OwnedFd, shown: &Path) -> Result<()> {
     let st = fstat(dir).context(|| format!("cannot create {}", shown.display()))?;
     let me = nix::unistd::geteuid().as_raw();
     let why = if st.st_uid != 0 && st.st_uid != me {
-        "its directory belongs to another user"
+        "its directory belongs to another user, who could replace it"
     } else if st.st_mode & 0o022 != 0 && st.st_mode & libc::S_ISVTX == 0 {
-        "other users can write its directory, which is not sticky"
+        "other users can write its directory, which is not sticky, and replace it"
     } else {
         return Ok(());
     };
     Err(Error::msg(format!(
-        "refusing to write the pid file {}: {why}, and could replace the file",
+        "refusing to write the pid file {}: {why}",
         shown.display()
     )))
 }
