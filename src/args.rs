@@ -6,7 +6,10 @@
 //! `+` in the option string, as util-linux's unshare and nsenter use:
 //! bundled short flags, `--opt=value` or `--opt value` for required
 //! arguments, optional arguments only when attached, unambiguous prefixes of
-//! long names, and parsing stops at the first operand or at `--`.
+//! long names, and parsing stops at the first operand or at `--`. Options of
+//! nsbox's own in a table that is otherwise util-linux's (`Opt::own`) are
+//! found by an abbreviation only when it names none of util-linux's, so that
+//! adding them changes no command line util-linux accepts.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -38,6 +41,9 @@ pub struct Opt<T: Copy + 'static> {
     /// The first of a group of related options: `--help` sets a blank line
     /// before it, as util-linux's usage texts do.
     pub starts_group: bool,
+    /// nsbox's own, in a table that is otherwise another tool's: see
+    /// `Opt::own`.
+    pub own: bool,
 }
 
 impl<T: Copy + 'static> Opt<T> {
@@ -50,6 +56,7 @@ impl<T: Copy + 'static> Opt<T> {
             arg,
             help,
             starts_group: false,
+            own: false,
         }
     }
 
@@ -68,6 +75,7 @@ impl<T: Copy + 'static> Opt<T> {
             arg,
             help,
             starts_group: false,
+            own: false,
         }
     }
 
@@ -77,6 +85,15 @@ impl<T: Copy + 'static> Opt<T> {
             starts_group: true,
             ..self
         }
+    }
+
+    /// The same option, nsbox's own in a table that is otherwise another
+    /// tool's: an abbreviation means it only when it means none of that
+    /// tool's options. So `--h` stays util-linux's `--help` beside
+    /// `--hostname`, and `--keep` its `--keep-caps` beside `--keep-pidfile`:
+    /// no abbreviation that util-linux takes becomes ambiguous.
+    pub const fn own(self) -> Self {
+        Opt { own: true, ..self }
     }
 
     /// How `--help` names the option: ` -t, --target <pid>`,
@@ -202,10 +219,12 @@ impl<T: Copy + 'static> Getopt<T> {
         if let Some(exact) = table.iter().find(|o| o.long.as_bytes() == name) {
             return Ok(exact);
         }
-        let matches: Vec<&'static Opt<T>> = table
-            .iter()
-            .filter(|o| !name.is_empty() && o.long.as_bytes().starts_with(name))
-            .collect();
+        let abbreviates = |o: &Opt<T>| !name.is_empty() && o.long.as_bytes().starts_with(name);
+        let mut matches: Vec<&'static Opt<T>> =
+            table.iter().filter(|o| !o.own && abbreviates(o)).collect();
+        if matches.is_empty() {
+            matches = table.iter().filter(|o| o.own && abbreviates(o)).collect();
+        }
         match matches.as_slice() {
             [one] => Ok(one),
             [] => Err(Error::usage(format!("unrecognized option '--{written}'"))),
@@ -535,6 +554,58 @@ mod tests {
         assert_eq!(
             err(&["--map-u=3"]),
             "option '--map-u=3' is ambiguous; possibilities: '--map-user' '--map-users'"
+        );
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Mixed {
+        Help,
+        Hostname,
+        KeepCaps,
+        KeepPidfile,
+        Pid,
+        Pidfile,
+        Propagation,
+    }
+
+    /// util-linux's options, and nsbox's own beside them.
+    static MIXED: &[Opt<Mixed>] = &[
+        Opt::long(Mixed::Help, "help", Arg::None, ""),
+        Opt::long(Mixed::KeepCaps, "keep-caps", Arg::None, ""),
+        Opt::long(Mixed::Pid, "pid", Arg::None, ""),
+        Opt::long(Mixed::Propagation, "propagation", Arg::None, ""),
+        Opt::long(Mixed::Hostname, "hostname", Arg::None, "").own(),
+        Opt::long(Mixed::KeepPidfile, "keep-pidfile", Arg::None, "").own(),
+        Opt::long(Mixed::Pidfile, "pidfile", Arg::None, "").own(),
+    ];
+
+    /// An abbreviation util-linux takes means what it means there; one
+    /// that names none of its options may name an option of our own.
+    #[test]
+    fn own_options_never_make_an_abbreviation_ambiguous() {
+        let first = |word: &str| {
+            let mut getopt = Getopt::new(MIXED, vec![OsString::from(word)]);
+            getopt.next().unwrap().map(|(id, _)| id)
+        };
+        for (word, id) in [
+            ("--h", Mixed::Help),
+            ("--he", Mixed::Help),
+            ("--ho", Mixed::Hostname),
+            ("--keep", Mixed::KeepCaps),
+            ("--keep-", Mixed::KeepCaps),
+            ("--keep-c", Mixed::KeepCaps),
+            ("--keep-p", Mixed::KeepPidfile),
+            ("--pi", Mixed::Pid),
+            ("--pid", Mixed::Pid),
+            ("--pidf", Mixed::Pidfile),
+            ("--pidfile", Mixed::Pidfile),
+        ] {
+            assert_eq!(first(word).unwrap(), id, "{word}");
+        }
+        // Ambiguous among util-linux's own: as util-linux says it.
+        assert_eq!(
+            first("--p").unwrap_err().to_string(),
+            "option '--p' is ambiguous; possibilities: '--pid' '--propagation'"
         );
     }
 

@@ -299,17 +299,29 @@ pub fn fork_and_wait(signals: ParentSignals) -> Result<Option<i32>> {
 /// it when we are continued, so job control in the shell works; see
 /// `stops` for how we are woken should the child move on without us).
 pub fn wait_and_mirror(child: Pid) -> i32 {
-    loop {
+    wait_and_mirror_then(child, || {})
+}
+
+/// `wait_and_mirror`, running `last` once the child has ended and before
+/// its end becomes ours: a re-raised signal leaves no chance to clean up
+/// afterwards.
+pub fn wait_and_mirror_then(child: Pid, last: impl FnOnce()) -> i32 {
+    let ending = loop {
         match waitpid(child, Some(WaitPidFlag::WUNTRACED)) {
-            Ok(WaitStatus::Exited(_, code)) => return code,
-            Ok(WaitStatus::Signaled(_, signal, _)) => return reraise(signal),
+            Ok(WaitStatus::Exited(_, code)) => break Ok(code),
+            Ok(WaitStatus::Signaled(_, signal, _)) => break Err(signal),
             Ok(WaitStatus::Stopped(..)) => crate::stops::mirror(child),
             Ok(_) | Err(Errno::EINTR) => {}
             Err(errno) => {
                 Error::sys("waitpid failed", errno).report(crate::applet_name());
-                return EXIT_FAILURE;
+                break Ok(EXIT_FAILURE);
             }
         }
+    };
+    last();
+    match ending {
+        Ok(code) => code,
+        Err(signal) => reraise(signal),
     }
 }
 

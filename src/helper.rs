@@ -47,6 +47,8 @@ pub struct Helper {
     forker: Pid,
     orders: Option<OwnedFd>,
     reports: OwnedFd,
+    /// Whether `finish` waits for the helper to end (see `inherited`).
+    waits: bool,
 }
 
 /// One byte from a pipe, or None at EOF (or on error).
@@ -146,6 +148,7 @@ pub fn spawn(
                 forker: getpid(),
                 orders: Some(order_write),
                 reports: report_read,
+                waits: true,
             })
         }
     }
@@ -195,12 +198,23 @@ impl Helper {
         self.orders = None;
     }
 
+    /// In a child of ours that inherited this handle, where we, its parent,
+    /// keep the orders open until it has ended: from now on `finish` (and
+    /// dropping the handle) only closes the child's end of the orders.
+    /// Waiting there for the helper would wait for us, who wait for the child.
+    pub fn inherited(&mut self) {
+        self.waits = false;
+    }
+
     /// Close our end of the orders and wait until the helper has ended
     /// (its end of the reports pipe closes); reap it if it is our child.
     /// Ok when it exited with 0, or when we cannot know (detached, or a
     /// copy of the helper's handle inherited by a child of ours).
     pub fn finish(&mut self) -> Result<()> {
         self.close_orders();
+        if !self.waits {
+            return Ok(());
+        }
         while read_byte(&self.reports).is_some() {}
         let Some(pid) = self.pid.take() else {
             return Ok(());

@@ -129,7 +129,7 @@ fn wide_options_and_long_descriptions_wrap_as_util_linux_does() {
     assert_eq!(lines[at + 1].trim(), "(implies --user)");
 }
 
-/// The groups, as util-linux's unshare has them.
+/// The groups, as util-linux's unshare has them, then nsbox's own.
 #[test]
 fn unshare_options_come_in_groups() {
     let env = Env::new();
@@ -162,6 +162,7 @@ fn unshare_options_come_in_groups() {
         vec!["fork", "kill-child", "forward-signals"],
         vec!["setgroups", "keep-caps"],
         vec!["monotonic", "boottime", "clear-env", "whitelist-env"],
+        vec!["hostname", "loopback", "pidfile", "keep-pidfile"],
         vec!["help", "version"],
     ];
     assert_eq!(groups(&help), want, "\n{help}");

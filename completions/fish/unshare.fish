@@ -7,7 +7,8 @@
 # (--uts=FILE); their short forms (-u) are plain flags that may be bundled.
 
 # Succeeds when the long option TOKEN (less any =VALUE), or the only option it
-# abbreviates, takes the next token as its value.
+# abbreviates, takes the next token as its value. nsbox's own options are
+# abbreviated only by what abbreviates none of util-linux's (--h is --help).
 function __nsbox_unshare_needs_value
     set -l word (string split -m 1 = -- $argv[1])[1]
     set -l with_value --load-interp --propagation --root --wd --setuid --setgid \
@@ -17,11 +18,16 @@ function __nsbox_unshare_needs_value
         --mount-proc --mount-binfmt --map-root-user --map-current-user --map-auto \
         --map-subids --fork --kill-child --forward-signals --keep-caps --clear-env \
         --help --version
+    set -l own_with_value --hostname --pidfile
+    set -l own_without --loopback --keep-pidfile
     # An exact name wins (--map-user is also a prefix of --map-users).
-    contains -- $word $with_value; and return 0
-    contains -- $word $without; and return 1
+    contains -- $word $with_value $own_with_value; and return 0
+    contains -- $word $without $own_without; and return 1
     set -l matches (string match -- "$word*" $with_value $without)
-    test (count $matches) -eq 1; and contains -- $matches[1] $with_value
+    if test (count $matches) -eq 0
+        set matches (string match -- "$word*" $own_with_value $own_without)
+    end
+    test (count $matches) -eq 1; and contains -- $matches[1] $with_value $own_with_value
 end
 
 # Print the position of PROGRAM on the command line, counting the token being
@@ -134,6 +140,10 @@ complete -c unshare -n $opt -l monotonic -x -d 'set clock monotonic offset (seco
 complete -c unshare -n $opt -l boottime -x -d 'set clock boottime offset (seconds) in time namespaces'
 complete -c unshare -n $opt -l clear-env -d 'do not inherit environment variables from the calling process'
 complete -c unshare -n $opt -l whitelist-env -x -a '(__fish_complete_list , "set -xn")' -d 'clear environment except for specified variables'
+complete -c unshare -n $opt -l hostname -x -d 'set the hostname in the new UTS namespace (needs --uts)'
+complete -c unshare -n $opt -l loopback -d 'bring up the loopback interface in the new network namespace (needs --net)'
+complete -c unshare -n $opt -l pidfile -r -F -d 'write the PID of the forked child to FILE (needs --fork)'
+complete -c unshare -n $opt -l keep-pidfile -d 'leave the pidfile behind when unshare exits'
 complete -c unshare -n $opt -s h -l help -d 'display this help'
 complete -c unshare -n $opt -s V -l version -d 'display version'
 

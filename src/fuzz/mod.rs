@@ -36,6 +36,10 @@ const UNSHARE_RULES: &[&str] = &[
     "options --monotonic and --boottime require unsharing of a time namespace (-T)",
     "--pid=FILE needs --fork: a PID namespace exists only once its first process does",
     "options --setgroups=allow and --map-group are mutually exclusive",
+    "option --hostname requires unsharing of a UTS namespace (-u)",
+    "option --loopback requires unsharing of a network namespace (-n)",
+    "option --pidfile requires --fork: the PID it holds is that of the forked child",
+    "option --keep-pidfile requires --pidfile",
 ];
 
 const NSENTER_RULES: &[&str] = &[

@@ -59,6 +59,10 @@ fn help_lists_the_options_in_order() {
         "boottime",
         "clear-env",
         "whitelist-env",
+        "hostname",
+        "loopback",
+        "pidfile",
+        "keep-pidfile",
         "help",
         "version",
     ];

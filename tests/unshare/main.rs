@@ -15,18 +15,23 @@
 mod common;
 mod helpers;
 
+mod abbreviations;
 mod clean_failure;
 mod creating;
 mod environment;
 mod errors;
 mod fork_and_status;
 mod help;
+mod hostname;
 mod ids;
 mod login_shell;
+mod loopback;
 mod maps;
 mod mounts;
 mod owner;
 mod persisting;
+mod pidfile;
+mod pidfile_safety;
 mod pristine;
 mod program;
 mod root_and_wd;

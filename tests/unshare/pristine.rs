@@ -97,3 +97,31 @@ fn kill_child_and_forward_signals() {
     );
     check(s.unshare().args(["--forward-signals", "cat"]));
 }
+
+/// nsbox's own options leave nothing behind either: not the socket that
+/// brought `lo` up, the pid file, nor the pipe to the helper that removes
+/// it. Run inside UTS and network namespaces of util-linux's, and in
+/// a directory of root's (the scene's own may be written by anyone).
+#[test]
+fn hostname_loopback_and_pidfile() {
+    let s = Scene::new();
+    let script = r#"mkdir -m 755 "$D/run" && exec "$U" "$@" --pidfile "$D/run/pid" cat"#;
+    for options in [
+        &["-u", "--hostname", "box", "-n", "--loopback", "--fork"][..],
+        &[
+            "-r",
+            "-u",
+            "-n",
+            "--hostname=box",
+            "--loopback",
+            "-f",
+            "--keep-pidfile",
+        ],
+    ] {
+        check(
+            s.wrapper(&["--uts", "--net", "--propagation", "private"], script)
+                .args(options),
+        );
+        std::fs::remove_dir_all(s.dir().join("run")).unwrap();
+    }
+}

@@ -1,15 +1,20 @@
 //! `unshare [options] [PROGRAM [ARG...]]`: run a program in new namespaces,
 //! with util-linux's command line and its order of operations.
 //!
-//! The order: open the persistence targets and fork the helpers (they must
-//! stay in the original namespaces), take the --owner ids, one `unshare()`,
-//! the id maps, the time offsets, the fork; then, in the process that will
-//! run the program: propagation, root and working directory, proc and
-//! binfmt_misc mounts, groups, gid, uid, capabilities, environment, exec.
+//! The order: open the persistence targets and the pid file and fork the
+//! helpers (they must stay in the original namespaces), take the --owner
+//! ids, one `unshare()`, the id maps, the time offsets, the hostname and
+//! the loopback interface, the fork (the parent writes the pid file and has
+//! the namespaces bound before the child goes on); then, in the process
+//! that will run the program: propagation, root and working directory, proc
+//! and binfmt_misc mounts, groups, gid, uid, capabilities, environment,
+//! exec.
 
 mod lookup;
 pub(crate) mod options;
+mod pidfile;
 mod setup;
+mod uts_net;
 
 use std::ffi::OsString;
 
@@ -26,6 +31,7 @@ use crate::persist::{self, Target, BIND};
 use crate::sys;
 
 use options::{Config, Parsed, Setgroups};
+use pidfile::Pidfile;
 
 pub fn main(args: Vec<OsString>) -> Result<i32> {
     let mut config = match options::parse(args)? {
@@ -39,6 +45,10 @@ pub fn main(args: Vec<OsString>) -> Result<i32> {
 fn run(c: &Config) -> Result<i32> {
     let mappers = map_helpers_needed(c)?;
     let mut binder = persist_helper(c)?;
+    let mut pidfile = match &c.pidfile {
+        Some(path) => Some(Pidfile::create(path, c.keep_pidfile)?),
+        None => None,
+    };
     let mut mapper = if mappers.is_empty() {
         None
     } else {
@@ -73,23 +83,32 @@ fn run(c: &Config) -> Result<i32> {
     }
     write_own_maps(c)?;
     write_time_offsets(c)?;
+    // Before the fork and before the binder binds the namespaces: the
+    // program, and whoever enters them through their files, find them set.
+    if let Some(name) = &c.hostname {
+        uts_net::set_hostname(name)?;
+    }
+    if c.loopback {
+        uts_net::bring_up_loopback()?;
+    }
 
     if !c.fork {
         if let Some(binder) = binder.as_mut() {
             binder.order(BIND)?;
         }
-        return Err(setup::prepare_and_exec(c, binder.as_mut(), None));
+        return Err(setup::prepare_and_exec(c, binder.as_mut(), None, None));
     }
 
     let parent = match c.kill_child {
         Some(_) => Some(sys::pidfd_open(getpid().as_raw()).context(|| "pidfd_open failed")?),
         None => None,
     };
-    // With persistence the child waits until the namespaces are bound, so
-    // that it never runs the program when binding failed.
-    let go = match binder {
-        Some(_) => Some(sys::pipe().context(|| "pipe failed")?),
-        None => None,
+    // With persistence or a pid file the child waits until the namespaces
+    // are bound and its PID is written, so that it never runs the program
+    // when either failed, nor before the pid file holds its PID.
+    let go = match binder.is_some() || pidfile.is_some() {
+        true => Some(sys::pipe().context(|| "pipe failed")?),
+        false => None,
     };
     let signals = if c.forward_signals {
         ParentSignals::Forward
@@ -98,33 +117,56 @@ fn run(c: &Config) -> Result<i32> {
     };
     match exec::fork_child(signals)? {
         Forked::Child => {
+            if let Some(pidfile) = pidfile.as_mut() {
+                pidfile.inherited();
+            }
             if let Some((read, write)) = go {
                 drop(write);
                 if crate::helper::read_byte(&read).is_none() {
                     return Err(Error::Reported);
                 }
             }
-            Err(setup::prepare_and_exec(c, binder.as_mut(), parent))
+            let keeper = pidfile.as_ref().map(Pidfile::keeper);
+            Err(setup::prepare_and_exec(c, binder.as_mut(), keeper, parent))
         }
         Forked::Parent(child) => {
             drop(parent);
             let go = go.map(|(_, write)| write);
-            if let (Some(binder), Some(go)) = (binder.as_mut(), go) {
-                if let Err(err) = binder.order(BIND) {
-                    drop(go);
-                    // It exits by itself on EOF.
-                    let _ = exec::wait_quietly(child);
-                    return Err(err);
+            let ready = match pidfile.as_mut() {
+                Some(pidfile) => pidfile.write(child),
+                None => Ok(()),
+            };
+            let ready = ready.and_then(|()| match binder.as_mut() {
+                Some(binder) => binder.order(BIND),
+                None => Ok(()),
+            });
+            if let Err(err) = ready {
+                // The child holds the binder's orders too: let go of ours,
+                // so that the binder ends (and undoes) once the child has.
+                if let Some(binder) = binder.as_mut() {
+                    binder.close_orders();
                 }
-                let _ = nix::unistd::write(&go, b"g");
+                // At EOF the child leaves, without running the program.
                 drop(go);
+                let _ = exec::wait_quietly(child);
+                return Err(err);
+            }
+            if let Some(go) = go {
+                let _ = nix::unistd::write(&go, b"g");
+            }
+            if let Some(binder) = binder.as_mut() {
                 // The helper keeps the mounts once the child has executed
                 // the program, and undoes them should it fail or die
                 // first. Wait for that, so that when we exit, whatever the
                 // child's fate, the mounts are as they will stay.
                 let _ = binder.finish();
             }
-            Ok(exec::wait_and_mirror(child))
+            // The pid file goes before our end, a re-raised signal included.
+            Ok(exec::wait_and_mirror_then(child, || {
+                if let Some(pidfile) = pidfile.as_mut() {
+                    pidfile.finish();
+                }
+            }))
         }
     }
 }

@@ -18,24 +18,34 @@ use crate::sys;
 use super::options::Config;
 
 /// Do the rest and exec; only returns (the error) on failure. `binder`,
-/// when persisting, is told that the program is about to run at the last
-/// moment before the exec, once signals we held back have struck, and that
-/// it failed should the exec fail: it keeps its mounts only when the exec
-/// succeeded. `parent` is a pidfd of the parent for
-/// --kill-child.
-pub fn prepare_and_exec(c: &Config, binder: Option<&mut Helper>, parent: Option<OwnedFd>) -> Error {
+/// when persisting, and `keeper`, the helper of --pidfile, are told that
+/// the program is about to run at the last moment before the exec, once
+/// signals we held back have struck, and that it failed should the exec
+/// fail: the binder keeps its mounts, and the keeper with --keep-pidfile
+/// its file, only when the exec succeeded. `parent` is a pidfd of the
+/// parent for --kill-child.
+pub fn prepare_and_exec(
+    c: &Config,
+    mut binder: Option<&mut Helper>,
+    keeper: Option<&Helper>,
+    parent: Option<OwnedFd>,
+) -> Error {
     let ready = prepare(c).and_then(|program| arm_kill_child(c, parent).map(|()| program));
     let program = match ready {
         Ok(program) => program,
         Err(err) => return err,
     };
-    let Some(binder) = binder else {
+    let told: Vec<&Helper> = binder.as_deref().into_iter().chain(keeper).collect();
+    if told.is_empty() {
         return program.exec();
-    };
-    let err = program.exec_announced(|| binder.send(COMMIT));
-    binder.send(FAILED);
+    }
+    let err = program.exec_announced(|| told.iter().for_each(|h| h.send(COMMIT)));
+    told.iter().for_each(|h| h.send(FAILED));
+    drop(told);
     // Say why only once the mounts are undone.
-    let _ = binder.finish();
+    if let Some(binder) = binder.as_mut() {
+        let _ = binder.finish();
+    }
     err
 }
 
