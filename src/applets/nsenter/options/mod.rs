@@ -185,31 +185,36 @@ pub static OPTIONS: &[Opt<Id>] = &[
         Arg::Required("target|inherit"),
         "take the target's capability sets",
     )
-    .starts_group(),
+    .starts_group()
+    .own(),
     Opt::long(
         Id::Seccomp,
         "seccomp",
         Arg::Required("target|inherit"),
         "take the target's seccomp filters",
-    ),
+    )
+    .own(),
     Opt::long(
         Id::NoNewPrivs,
         "no-new-privs",
         Arg::None,
         "set no_new_privs for the program",
-    ),
+    )
+    .own(),
     Opt::long(
         Id::Pty,
         "pty",
         Arg::None,
         "run the program on a new pseudo-terminal",
-    ),
+    )
+    .own(),
     Opt::long(
         Id::AsTarget,
         "as-target",
         Arg::None,
         "enter as the target runs (-a -c -r -w -e, ids, caps, seccomp)",
-    ),
+    )
+    .own(),
     Opt::both(Id::Help, "help", 'h', Arg::None, "display this help").starts_group(),
     Opt::both(Id::Version, "version", 'V', Arg::None, "display version"),
 ];

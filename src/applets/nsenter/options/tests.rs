@@ -282,3 +282,29 @@ fn as_target_and_what_overrides_it() {
     let c = config(&["-t1", "-W/srv", "--as-target"]).unwrap();
     assert_eq!((c.wd, c.wdns), (Some(Dir::Target), None));
 }
+
+/// nsbox's own options never make an abbreviation that util-linux takes
+/// ambiguous: `--no` is still --no-fork, `--a` --all, `--c` --cgroup,
+/// `--pr` --preserve-credentials.
+#[test]
+fn util_linux_abbreviations_keep_their_meaning() {
+    let c = config(&["-t1", "-u", "--no", "--a"]).unwrap();
+    assert!(c.no_fork && c.all && !c.caps);
+    let c = config(&["-t1", "--c", "--setu", "0", "--pr"]).unwrap();
+    assert!(!c.caps && !c.seccomp && c.preserve_credentials);
+    assert_eq!(c.uid, Some(IdChoice::Id(0)));
+    assert!(c.namespaces.iter().any(|(k, _)| k.name == "cgroup"));
+    // Where none of util-linux's fits, nsbox's own are abbreviated too.
+    let c = config(&[
+        "-t1",
+        "--as",
+        "--ca=inherit",
+        "--sec",
+        "inherit",
+        "--pt",
+        "--no-n",
+    ])
+    .unwrap();
+    assert!(c.all && !c.caps && !c.seccomp && c.pty);
+    assert_eq!(c.no_new_privs, NoNewPrivs::Set);
+}
