@@ -37,8 +37,13 @@ scale_procs() {
 }
 
 # scale_calls COMMAND...: how many system calls COMMAND makes (strace, one
-# line each; its output is dropped). The trace stays in $D/t/calls.
+# line each; its output is dropped), and how many bytes its reads of files,
+# directories and links brought in: "CALLS BYTES". The second grows with
+# the data looked at, as the first may not (a directory read again costs a
+# few calls however long it is). The trace stays in $D/t/calls.
 scale_calls() {
     strace -f -qq -o "$D/t/calls" "$@" > /dev/null || echo "failed: $*" >&2
-    wc -l < "$D/t/calls"
+    awk '$2 ~ /^(read|pread64|getdents64|readlink|readlinkat)\(/ &&
+            $(NF - 1) == "=" && $NF ~ /^[0-9]+$/ { bytes += $NF }
+        END { print NR, bytes + 0 }' "$D/t/calls"
 }
