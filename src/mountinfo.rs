@@ -28,6 +28,24 @@ impl Mount {
     pub fn is_shared(&self) -> bool {
         self.tags.iter().any(|t| t.starts_with("shared:"))
     }
+
+    /// Whether it takes part in propagation at all: shared, or a slave
+    /// (`master:N`), or both.
+    pub fn propagates(&self) -> bool {
+        self.propagation_groups().next().is_some()
+    }
+
+    /// The peer groups it propagates with: its own (`shared:N`) and the one
+    /// it receives from (`master:N`). Mounts made under it are copied to,
+    /// or from, the other mounts of these groups.
+    pub fn propagation_groups(&self) -> impl Iterator<Item = u64> + '_ {
+        self.tags.iter().filter_map(|t| {
+            let n = t
+                .strip_prefix("shared:")
+                .or_else(|| t.strip_prefix("master:"))?;
+            n.parse().ok()
+        })
+    }
 }
 
 /// mountinfo escapes space, tab, newline and backslash as `\ooo`; every
@@ -98,8 +116,13 @@ fn parse(data: &[u8]) -> Vec<Mount> {
 /// Every mount this process sees, in mountinfo's order. Read as bytes: a
 /// mount point may be any name a directory can have, not only UTF-8.
 pub fn read() -> Result<Vec<Mount>> {
+    read_file("/proc/self/mountinfo")
+}
+
+/// The mounts of another mount namespace, from `/proc/PID/mountinfo` of a
+/// process in it.
+pub fn read_file(path: &str) -> Result<Vec<Mount>> {
     use std::io::Read;
-    let path = "/proc/self/mountinfo";
     // /proc gives no size in advance: room for a few hundred mounts at once
     // saves a dozen small reads.
     let mut data = Vec::with_capacity(64 * 1024);
@@ -131,9 +154,13 @@ mod tests {
         assert_eq!(m.point, PathBuf::from("/mnt two"));
         assert_eq!(m.tags, ["master:1", "shared:7"]);
         assert_eq!(m.fstype, "ext3");
-        assert!(m.is_shared());
+        assert!(m.is_shared() && m.propagates());
+        assert_eq!(m.propagation_groups().collect::<Vec<_>>(), [1, 7]);
         let private = parse_line(b"40 1 0:4 uts:[4026532] /tmp/u rw - nsfs nsfs rw").unwrap();
-        assert!(private.tags.is_empty() && !private.is_shared());
+        assert!(private.tags.is_empty() && !private.is_shared() && !private.propagates());
+        let slave = parse_line(b"41 1 0:4 / /s rw master:3 unbindable - tmpfs t rw").unwrap();
+        assert!(!slave.is_shared() && slave.propagates());
+        assert_eq!(slave.propagation_groups().collect::<Vec<_>>(), [3]);
         assert_eq!(private.fstype, "nsfs");
         assert_eq!(parse_line(b"garbage"), None);
         assert_eq!(parse_line(b""), None);

@@ -203,6 +203,61 @@ pub fn open_tree_clone(fd: impl AsFd) -> nix::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
 }
 
+/// A detached copy of the directory behind `fd` and of every mount below
+/// it (what `mount --rbind` would attach). Close-on-exec.
+pub fn open_tree_clone_recursive(fd: impl AsFd) -> nix::Result<OwnedFd> {
+    let flags = OPEN_TREE_CLONE
+        | libc::O_CLOEXEC as libc::c_uint
+        | libc::AT_EMPTY_PATH as libc::c_uint
+        | libc::AT_RECURSIVE as libc::c_uint;
+    // SAFETY: an fd, an empty path and flags; a new fd or -1.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_open_tree,
+            fd.as_fd().as_raw_fd(),
+            c"".as_ptr(),
+            flags,
+        )
+    };
+    let fd = check(ret)?;
+    // SAFETY: the fd is new and ours alone.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+}
+
+/// `struct mount_attr` of <linux/mount.h>, version 0 (32 bytes).
+#[repr(C)]
+struct MountAttr {
+    attr_set: u64,
+    attr_clr: u64,
+    propagation: u64,
+    userns_fd: u64,
+}
+
+/// Make the mount whose root is behind `fd` private, as
+/// `mount --make-private` does, by descriptor (`mount_setattr`, Linux
+/// 5.12). Only that mount, not those below it. EINVAL when `fd` is not
+/// the root of a mount.
+pub fn make_private(fd: impl AsFd) -> nix::Result<()> {
+    let attr = MountAttr {
+        attr_set: 0,
+        attr_clr: 0,
+        propagation: libc::MS_PRIVATE,
+        userns_fd: 0,
+    };
+    // SAFETY: an fd, an empty path, and a mount_attr of the size given.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            fd.as_fd().as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH as libc::c_uint,
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>(),
+        )
+    };
+    check(ret).map(drop)
+}
+
 /// Attach the detached mount `tree` onto the file behind `onto`, by
 /// descriptor: no path is looked up, so nothing can be swapped in between.
 /// `tree` then names the attached mount itself.
@@ -394,6 +449,30 @@ pub fn close_range(first: libc::c_uint, last: libc::c_uint) {
         // SAFETY: as above.
         unsafe { libc::close(fd as libc::c_int) };
     }
+}
+
+/// Whether the file behind `fd` is the root of a mount (statx's
+/// STATX_ATTR_MOUNT_ROOT, Linux 5.8): a mount point, as the user sees it.
+pub fn is_mount_root(fd: impl AsFd) -> nix::Result<bool> {
+    let mut stx = std::mem::MaybeUninit::<libc::statx>::zeroed();
+    // SAFETY: statx fills the buffer; an empty path with AT_EMPTY_PATH means fd itself.
+    let ret = unsafe {
+        libc::statx(
+            fd.as_fd().as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_EMPTY_PATH,
+            0,
+            stx.as_mut_ptr(),
+        )
+    };
+    check(ret.into())?;
+    // SAFETY: filled in by the successful call.
+    let stx = unsafe { stx.assume_init() };
+    let bit = libc::STATX_ATTR_MOUNT_ROOT as u64;
+    if stx.stx_attributes_mask & bit == 0 {
+        return Err(Errno::ENOSYS);
+    }
+    Ok(stx.stx_attributes & bit != 0)
 }
 
 /// The mount id of the mount that holds the file behind `fd`.

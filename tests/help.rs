@@ -200,7 +200,7 @@ fn nsenter_options_come_in_groups() {
 fn nsbind_and_setns_test_options_come_in_groups() {
     let env = Env::new();
     let want: Vec<Vec<&str>> = vec![
-        vec!["target", "type", "all"],
+        vec!["target", "type", "all", "private"],
         vec!["unbind", "keep"],
         vec!["list", "json"],
         vec!["help", "version"],

@@ -75,15 +75,16 @@ fn a_mount_point_that_is_not_utf8() {
         echo "nsenter: $?"
     "#;
     let d = env.dir().display();
+    let nobody = "\"nprocs\": 0, \"nfds\": 0, \"nmounts\": 0, \"holder\": null, ";
     private_shell(&env, script)
         .env("ID", ns_id(&uts.ns_path("uts")).to_string())
         .run()
         .success()
         .stderr_is("")
         .stdout_is(&format!(
-            "1\nunshare: 0\nnsbind: 0\nlist: 0\nmnt 0 {d}/kept\nmnt 0 {d}/bound\njson: 0\n\
-             \"mnt\", \"nprocs\": 0, \"path\": \"{d}/kept\"}},\n\
-             \"mnt\", \"nprocs\": 0, \"path\": \"{d}/bound\"}}\n\
+            "1\nunshare: 0\nnsbind: 0\nlist: 0\nmnt - {d}/kept\nmnt - {d}/bound\njson: 0\n\
+             \"mnt\", {nobody}\"path\": \"{d}/kept\", \"paths\": [\"{d}/kept\"]}},\n\
+             \"mnt\", {nobody}\"path\": \"{d}/bound\", \"paths\": [\"{d}/bound\"]}}\n\
              {}\nnsenter: 0\n",
             uts.hostname()
         ));
@@ -203,7 +204,7 @@ fn bound_files_with_hostile_names() {
         .trim_matches(|c: char| !c.is_ascii_digit())
         .parse()
         .unwrap();
-    let line = |path: &[u8]| format!("{inode:>10} uts         1 {}\n", lsns_escaped(path));
+    let line = |path: &[u8]| format!("{inode:>10} uts    1proc   {}\n", lsns_escaped(path));
     let forged_bytes = forged.as_os_str().as_bytes();
     assert_eq!(
         after,

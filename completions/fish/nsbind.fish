@@ -4,6 +4,7 @@
 # nsbind [--type TYPE] NSFILE TARGET
 # nsbind -t PID TYPE TARGET
 # nsbind -t PID --all DIR
+# nsbind --private DIR
 # nsbind --unbind [--keep] TARGET...
 # nsbind --list [--json]
 #
@@ -14,7 +15,7 @@
 # it abbreviates ("--t" could be --target or --type).
 function __nsbox_nsbind_long
     set -l word (string split -m 1 = -- $argv[1])[1]
-    set -l all --target --type --all --unbind --keep --list --json --help --version
+    set -l all --target --type --all --private --unbind --keep --list --json --help --version
     if contains -- $word $all
         echo $word
         return 0
@@ -23,7 +24,8 @@ function __nsbox_nsbind_long
     test (count $matches) -eq 1; and echo $matches[1]
 end
 
-# Print which form the command line is (list, unbind, all, target or file)
+# Print which form the command line is (list, unbind, all, private, target
+# or file)
 # and how many operands come before the current token. Fail while the
 # current token is an option or the value of one.
 function __nsbox_nsbind_form
@@ -34,6 +36,7 @@ function __nsbox_nsbind_form
     set -l operands 0
     set -l target 0
     set -l all 0
+    set -l private 0
     set -l unbind 0
     set -l list 0
     for token in $tokens[2..-1]
@@ -53,6 +56,8 @@ function __nsbox_nsbind_form
                             set target 1
                         case --all
                             set all 1
+                        case --private
+                            set private 1
                         case --unbind
                             set unbind 1
                         case --list --json
@@ -95,6 +100,8 @@ function __nsbox_nsbind_form
         echo unbind $operands
     else if test $all -eq 1
         echo all $operands
+    else if test $private -eq 1
+        echo private $operands
     else if test $target -eq 1
         echo target $operands
     else
@@ -174,9 +181,10 @@ set -l opt __nsbox_nsbind_options
 complete -c nsbind -n $opt -s t -l target -x -a '(__fish_complete_pids)' -d 'bind namespaces of this process (TYPE TARGET, or --all DIR)'
 complete -c nsbind -n $opt -l type -x -a 'mnt uts ipc net pid user cgroup time' -d 'require NSFILE to be of this kind'
 complete -c nsbind -n $opt -s a -l all -d 'bind every namespace of --target into DIR, as DIR/mnt, DIR/uts, ...'
+complete -c nsbind -n $opt -l private -d 'make DIR a private mount of its own, so that mount namespaces can be bound in it'
 complete -c nsbind -n $opt -s u -l unbind -d 'release each TARGET: unmount it and remove the file'
 complete -c nsbind -n $opt -s k -l keep -d 'with --unbind, leave the files in place'
-complete -c nsbind -n $opt -s l -l list -d 'list the namespaces bound in this mount namespace'
+complete -c nsbind -n $opt -s l -l list -d 'list the namespaces bound here, and what else holds them'
 complete -c nsbind -n $opt -s J -l json -d 'list in JSON (implies --list)'
 complete -c nsbind -n $opt -s h -l help -d 'display this help'
 complete -c nsbind -n $opt -s V -l version -d 'display version'
@@ -187,4 +195,5 @@ complete -c nsbind -n '__nsbox_nsbind_operand file 1' -F -d 'file to bind the na
 complete -c nsbind -n '__nsbox_nsbind_operand target 0' -x -a 'mnt uts ipc net pid user cgroup time pid_for_children time_for_children' -d 'namespace type'
 complete -c nsbind -n '__nsbox_nsbind_operand target 1' -F -d 'file to bind the namespace onto'
 complete -c nsbind -n '__nsbox_nsbind_operand all 0' -x -a '(__fish_complete_directories)' -d 'directory for every namespace'
+complete -c nsbind -n '__nsbox_nsbind_operand private 0' -x -a '(__fish_complete_directories)' -d 'directory to make a private mount'
 complete -c nsbind -n '__nsbox_nsbind_operand unbind any' -x -a '(__nsbox_nsbind_bound)' -d 'bound namespace file'

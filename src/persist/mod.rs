@@ -13,4 +13,4 @@ mod target;
 pub use binder::{spawn_binder, BIND, COMMIT, FAILED};
 pub use lock::lock;
 pub use mount::{bind, undo, unmount};
-pub use target::{remove_created, Target};
+pub use target::{pseudo_fs_name, remove_created, Target};

@@ -46,6 +46,14 @@ pub fn open_parent(path: &Path, what: &str) -> Result<(OwnedFd, OsString)> {
     Ok((fd, name.to_owned()))
 }
 
+/// Open the directory `path` itself (O_RDONLY, so that it can be locked),
+/// resolved as the directory of a target is: a symbolic link on the way,
+/// the last component included, is followed only where no other user could
+/// have planted it.
+pub fn open_directory(path: &Path, what: &str) -> Result<OwnedFd> {
+    open_dir(path).map_err(|err| err.into_error(path, what))
+}
+
 /// Why a directory could not be resolved.
 #[derive(Debug)]
 enum Failure {

@@ -58,6 +58,15 @@ const PSEUDO_FS: &[(libc::c_long, &str)] = &[
     (0x1980_0202, "mqueue"),
 ];
 
+/// The name of the kernel pseudo file system whose magic (`statfs.f_type`)
+/// is `fs`, if it is one.
+pub fn pseudo_fs_name(fs: libc::c_long) -> Option<&'static str> {
+    PSEUDO_FS
+        .iter()
+        .find(|(magic, _)| *magic == fs)
+        .map(|(_, name)| *name)
+}
+
 impl Target {
     /// Open (or create) `path`, its directory resolved safely (see `path`).
     pub fn open(kind: &'static Kind, path: &Path) -> Result<Target> {
@@ -152,8 +161,8 @@ impl Target {
 
     /// A mount namespace can only be bound onto a mount that does not
     /// propagate: the kernel refuses (EINVAL) to copy it to peers. Say so
-    /// before trying, with the usual remedy (with mkdir -p, as nsbind --all
-    /// removes the directory it made when it gives up).
+    /// before trying, with the remedy, `nsbind --private` (with mkdir -p,
+    /// as nsbind --all removes the directory it made when it gives up).
     fn check_not_shared(&self) -> Result<()> {
         let id = sys::mount_id(&self.fd)
             .context(|| format!("cannot find the mount of {}", self.path.display()))?;
@@ -168,7 +177,7 @@ impl Target {
         Err(Error::msg(format!(
             "cannot persist a mount namespace on {}: {} is a shared mount, and the kernel \
              does not bind a mount namespace there; make the directory a private mount \
-             first: mkdir -p {dir} && mount --bind {dir} {dir} && mount --make-private {dir}",
+             first: mkdir -p {dir} && nsbind --private {dir}",
             self.path.display(),
             mount.point.display()
         )))
@@ -238,7 +247,7 @@ fn check_bindable(fd: &OwnedFd, shown: &Path) -> Result<()> {
     if fs == sys::NSFS_MAGIC {
         return Err(already_bound(shown));
     }
-    if let Some((_, name)) = PSEUDO_FS.iter().find(|(magic, _)| *magic == fs) {
+    if let Some(name) = pseudo_fs_name(fs) {
         return refuse(&format!(
             "is on {name}, a kernel pseudo file system; refusing to bind over it"
         ));

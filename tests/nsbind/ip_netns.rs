@@ -52,11 +52,11 @@ fn interoperates_with_ip_netns() {
              list: blue\n\
              links: lo nsbind0\n\
              held: yes\n\
-             listed: net 0 /run/netns/blue\n\
+             listed: net - /run/netns/blue\n\
              ip del: rc=0\n\
              after del:  nsfs=0\n\
              ip add: rc=0\n\
-             listed: net 0 /run/netns/red\n\
+             listed: net - /run/netns/red\n\
              red links: lo\n\
              green: rc=0\n\
              list: green red\n\

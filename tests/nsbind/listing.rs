@@ -1,101 +1,17 @@
 //! `--list` and `--json`: the listings parsed back and checked against
 //! what was bound, in both formats.
 
+use super::listed::*;
 use super::*;
-
-/// One entry of `nsbind --list` or `--json`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Listed {
-    ns: u64,
-    kind: String,
-    nprocs: u64,
-    path: String,
-}
-
-/// `--list`: a header `NS TYPE NPROCS PATH`, then one line per mount, the
-/// path being the rest of the line after one space.
-fn parse_table(text: &str) -> Result<Vec<Listed>, String> {
-    let mut lines = text.lines();
-    let header = lines.next().ok_or("no header")?;
-    if header.split_whitespace().collect::<Vec<_>>() != ["NS", "TYPE", "NPROCS", "PATH"] {
-        return Err(format!("bad header {header:?}"));
-    }
-    let field = |rest: &str| -> Result<(String, String), String> {
-        let (word, rest) = rest
-            .trim_start()
-            .split_once(' ')
-            .ok_or_else(|| format!("short line in {text:?}"))?;
-        Ok((word.to_owned(), rest.to_owned()))
-    };
-    let mut found = Vec::new();
-    for line in lines {
-        let (ns, rest) = field(line)?;
-        let (kind, rest) = field(&rest)?;
-        let (nprocs, path) = field(&rest)?;
-        found.push(Listed {
-            ns: ns.parse().map_err(|_| format!("bad NS in {line:?}"))?,
-            kind,
-            nprocs: nprocs
-                .parse()
-                .map_err(|_| format!("bad NPROCS in {line:?}"))?,
-            path,
-        });
-    }
-    Ok(found)
-}
-
-/// `--json`: exactly {"namespaces": [{"ns", "type", "nprocs", "path"}...]}.
-fn parse_listing_json(text: &str) -> Result<Vec<Listed>, String> {
-    let Json::Obj(top) = JsonParser::parse(text)? else {
-        return Err("not an object".into());
-    };
-    let [(key, Json::Arr(items))] = &top[..] else {
-        return Err(format!("expected only \"namespaces\": [...], got {top:?}"));
-    };
-    if key != "namespaces" {
-        return Err(format!("unexpected key {key:?}"));
-    }
-    let number = |v: &Json| match v {
-        Json::Num(n) => n.parse::<u64>().map_err(|_| format!("not a count: {n}")),
-        other => Err(format!("not a number: {other:?}")),
-    };
-    let mut found = Vec::new();
-    for item in items {
-        let Json::Obj(members) = item else {
-            return Err(format!("not an object: {item:?}"));
-        };
-        let keys: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
-        if keys != ["ns", "type", "nprocs", "path"] {
-            return Err(format!("unexpected members {keys:?}"));
-        }
-        let (Json::Str(kind), Json::Str(path)) = (&members[1].1, &members[3].1) else {
-            return Err(format!("type and path should be strings: {members:?}"));
-        };
-        found.push(Listed {
-            ns: number(&members[0].1)?,
-            kind: kind.clone(),
-            nprocs: number(&members[2].1)?,
-            path: path.clone(),
-        });
-    }
-    Ok(found)
-}
-
-/// The entries of a listing under `dir`, in its order.
-fn ours(listed: Vec<Listed>, dir: &str) -> Vec<Listed> {
-    let prefix = format!("{dir}/");
-    listed
-        .into_iter()
-        .filter(|l| l.path.starts_with(&prefix))
-        .collect()
-}
 
 /// --list and --json (and -l, -J) parsed back: every file bound appears
 /// once, with its kind, the inode stat -L and /proc/PID/ns give, and the
 /// number of processes in the namespace: the target's launcher and the
 /// target (1 in its PID and time namespaces, which only the child is in),
-/// plus a process nsenter put in its UTS namespace; 0 for all once they
-/// are gone. Paths with spaces, quotes and backslashes come out whole.
+/// plus a process nsenter put in its UTS namespace; no descriptors and no
+/// mounts elsewhere; --json names the first process (the launcher, or the
+/// target where it is alone). Nothing holds them once they are gone. Paths
+/// with spaces, quotes and backslashes come out whole.
 fn list_and_json(who: Who) {
     let s = Scene::new();
     // Where the script leaves the listings, writable by uid 65534 too.
@@ -118,6 +34,7 @@ fn list_and_json(who: Who) {
         "$E" --uts="$W/uts" sleep 600 &
         X=$!
         waitfor '[ "$(cat "/proc/$X/comm" 2>/dev/null)" = sleep ]'
+        echo "$L $T" > "$D/out/pids"
         "$N" --list > "$D/out/list.alive"
         "$N" --json > "$D/out/json.alive"
         end "$X"
@@ -135,6 +52,8 @@ fn list_and_json(who: Who) {
             .unwrap_or_else(|e| panic!("cannot read {name}: {e}\n{}", out.stderr()))
     };
     let w = s.w();
+    let pids = read("pids");
+    let (launcher, target) = pids.trim().split_once(' ').unwrap();
     // What stat -L of each file and readlink of the target's entry said.
     let bound = read("bound");
     let mut expected: Vec<Listed> = bound
@@ -146,39 +65,51 @@ fn list_and_json(who: Who) {
                 "the file should hold the target's namespace: {line:?}"
             );
             let name = fields[0].strip_prefix(&format!("{w}/")).unwrap();
-            let nprocs = match name {
-                "uts" | "with  two spaces" => 3,
-                "pid" | "time" => 1,
-                _ => 2,
+            let (nprocs, first) = match name {
+                "uts" | "with  two spaces" => (3, format!("{launcher} (unshare)")),
+                "pid" | "time" => (1, format!("{target} (sleep)")),
+                _ => (2, format!("{launcher} (unshare)")),
             };
             Listed {
                 ns: fields[2].parse().unwrap(),
                 kind: fields[1].to_owned(),
                 nprocs,
-                path: fields[0].to_owned(),
+                nfds: 0,
+                nmounts: 0,
+                holder: Some(format!("process {first}")),
+                paths: vec![fields[0].to_owned()],
             }
         })
         .collect();
     assert_eq!(expected.len(), 9, "bound:\n{bound}");
-    expected.sort_by(|a, b| a.path.cmp(&b.path));
+    expected.sort_by(|a, b| a.paths.cmp(&b.paths));
     let check = |name: &str, listed: Result<Vec<Listed>, String>, want: &[Listed]| -> Vec<Listed> {
         let text = read(name);
         let listed = listed.unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
-        let mut found = ours(listed, &w);
+        let mut found = under(listed, &w);
         let in_order = found.clone();
-        found.sort_by(|a, b| a.path.cmp(&b.path));
+        found.sort_by(|a, b| a.paths.cmp(&b.paths));
         assert_eq!(found, want, "{name}:\n{text}");
         in_order
     };
-    let table = check("list.alive", parse_table(&read("list.alive")), &expected);
+    let table = check(
+        "list.alive",
+        parse_table(&read("list.alive")),
+        &counts_only(&expected),
+    );
     let json = check(
         "json.alive",
         parse_listing_json(&read("json.alive")),
         &expected,
     );
-    assert_eq!(table, json, "--list and --json disagree on the order");
+    assert_eq!(
+        table,
+        counts_only(&json),
+        "--list and --json disagree on the order"
+    );
     for e in &mut expected {
         e.nprocs = 0;
+        e.holder = None;
     }
     check("list.dead", parse_table(&read("list.dead")), &expected);
     check(

@@ -3,8 +3,9 @@
 //! checked against what the kernel says: /proc/self/mountinfo, the
 //! /proc/PID/ns links, stat of the bound files, hostnames, `ip netns`; the
 //! files are entered again with nsenter and setns-test. One file per
-//! feature; `json` holds what they share, and the harness in tests/common
-//! the `Scene` and the checks of its output.
+//! feature; `json` and `listed` (the listings read back) hold what they
+//! share, and the harness in tests/common the `Scene` and the checks of its
+//! output.
 //!
 //! Everything that might bind runs in a private mount namespace made for the
 //! test by util-linux (`Scene`), so no mount ever reaches the host. Most
@@ -17,14 +18,19 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod json;
+mod listed;
 
 mod all;
 mod binding;
 mod concurrency;
+mod holders;
 mod ip_netns;
 mod listing;
 mod misuse;
+mod private;
+mod propagation;
 mod refusals;
+mod scale;
 mod unbind;
 mod unprivileged;
 

@@ -158,8 +158,9 @@ fn already_bound_target() {
 }
 
 /// A mount namespace cannot be bound onto a shared mount: refused up
-/// front, nothing created, with the fix in the message; the fix, run as
-/// the message words it, works.
+/// front, nothing created, with the fix in the message (`nsbind
+/// --private`); the fix, run as the message words it, works: the
+/// directory's mount is then private.
 #[test]
 fn shared_mount_for_mnt_and_the_fix() {
     let s = Scene::one_cpu();
@@ -175,8 +176,10 @@ fn shared_mount_for_mnt_and_the_fix() {
             printf '%s\n' "$msg"
             echo "files: $(ls -A "$W/shared" | wc -l) nsfs=$(nsfs_under "$D")"
             fix=${msg##*first: }
-            sh -c "$fix"
+            PATH="$D:$PATH" sh -c "$fix"
             echo "fix: rc=$?"
+            P=$(escaped "$W/shared") awk '$5 == ENVIRON["P"] { print "propagation:", $7 }' \
+                /proc/self/mountinfo
             run fixed "$N" -t "$T" mnt "$W/shared/mnt"
             echo "fixed: held=$(eq "$(ino "$W/shared/mnt")" "$(nsino "$T" mnt)")" \
                 "mounts=$(mounts "$W/shared/mnt")" \
@@ -190,18 +193,19 @@ fn shared_mount_for_mnt_and_the_fix() {
         .run();
     let sh = format!("{}/shared", s.w());
     expect(
-            &out,
-            &format!(
-                "rc=1\n\
-                 nsbind: *{sh}/mnt*shared*first: mkdir -p {sh} && mount --bind {sh} {sh} && mount --make-private {sh}\n\
+        &out,
+        &format!(
+            "rc=1\n\
+                 nsbind: *{sh}/mnt*shared*first: mkdir -p {sh} && nsbind --private {sh}\n\
                  files: 0 nsfs=0\n\
                  fix: rc=0\n\
+                 propagation: -\n\
                  fixed: rc=0\n\
                  fixed: held=yes mounts=1 entered=yes\n\
                  unbind: rc=0\n\
                  files: 0 nsfs=0\n"
-            ),
-        );
+        ),
+    );
 }
 
 /// Our own mount namespace is refused (the kernel cannot bind it), by

@@ -100,6 +100,8 @@ fn a_strangers_lock_neither_hangs_nor_skips_checks() {
              unshare: rc=0\n\
              bound: 1 1\n\
              unbind: rc=0\n\
+             unbind> nsbind: warning: released {w}/D/x, but its uts namespace * is still held \
+             by process *\n\
              D:  nsfs=0\n\
              B: rc=0\n\
              B> B ran\n\

@@ -375,7 +375,7 @@ fn shared_mount_is_refused_with_the_fix() {
         .stdout_is("rc=1\nmounts=0\nutil-linux: rc=1\nran\nrc=0\nmounts=1\n")
         .stderr_line("unshare: ")
         .stderr_has(&format!("{}/w/shared", s.dir().display()))
-        .stderr_has("mount --make-private");
+        .stderr_has("nsbind --private");
 }
 
 #[test]

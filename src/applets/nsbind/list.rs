@@ -1,126 +1,112 @@
 //! `--list`: the namespaces bound in this mount namespace, from one pass
-//! over /proc/self/mountinfo, with how many processes are in each now.
+//! over /proc/self/mountinfo, one line per pin (propagated copies count
+//! once), with what else holds each (see `holders`).
 
-use std::collections::HashMap;
 use std::fmt::Write;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use super::holders::{self, Holders};
+use super::pins::{self, Pin};
 use crate::error::Result;
 use crate::mountinfo;
 use crate::multicall::print;
 
-/// One bound namespace.
+/// One pin, with its holders.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Bound {
-    pub path: PathBuf,
-    /// "uts", "net", ... (a pid_for_children bind shows as "pid").
-    pub kind: String,
-    /// The namespace's inode, as lsns shows it in its NS column.
-    pub inode: u64,
-    pub nprocs: usize,
+pub struct Listed {
+    pub pin: Pin,
+    pub holders: Holders,
 }
 
-/// `uts:[4026532179]`, the root field of an nsfs mount.
-fn parse_root(root: &str) -> Option<(String, u64)> {
-    let (kind, rest) = root.split_once(":[")?;
-    let inode = rest.strip_suffix(']')?.parse().ok()?;
-    Some((kind.to_owned(), inode))
-}
-
-/// Every nsfs mount, in mountinfo's order.
-pub fn bound() -> Result<Vec<Bound>> {
-    let mut found: Vec<Bound> = mountinfo::read()?
+/// Every pin in this mount namespace, in mountinfo's order, with its
+/// holders: one pass over mountinfo, one over /proc.
+pub fn listed() -> Result<Vec<Listed>> {
+    let pins = pins::pins(&mountinfo::read()?);
+    if pins.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted: Vec<_> = pins.iter().map(|p| p.ns.clone()).collect();
+    let here: Vec<_> = pins.iter().flat_map(|p| p.paths.iter().cloned()).collect();
+    let found = holders::find(&wanted, &here);
+    Ok(pins
         .into_iter()
-        .filter(|m| m.fstype == "nsfs")
-        .filter_map(|m| {
-            let (kind, inode) = parse_root(&m.root.to_string_lossy())?;
-            Some(Bound {
-                path: m.point,
-                kind,
-                inode,
-                nprocs: 0,
-            })
+        .map(|pin| {
+            let holders = found.get(&pin.ns).cloned().unwrap_or_default();
+            Listed { pin, holders }
         })
-        .collect();
-    if !found.is_empty() {
-        let counts = count_processes(&found);
-        for b in &mut found {
-            b.nprocs = counts.get(&(b.kind.clone(), b.inode)).copied().unwrap_or(0);
-        }
-    }
-    Ok(found)
-}
-
-/// How many processes are in each of these namespaces, by one pass over
-/// /proc (the processes we may look at, as for lsns).
-fn count_processes(bound: &[Bound]) -> HashMap<(String, u64), usize> {
-    let mut kinds: Vec<&str> = bound.iter().map(|b| b.kind.as_str()).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
-    let mut counts = HashMap::new();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return counts;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
-        else {
-            continue;
-        };
-        for kind in &kinds {
-            let Ok(link) = std::fs::read_link(format!("/proc/{pid}/ns/{kind}")) else {
-                continue;
-            };
-            if let Some(key) = parse_root(&link.to_string_lossy()) {
-                *counts.entry(key).or_insert(0) += 1;
-            }
-        }
-    }
-    counts
+        .collect())
 }
 
 pub fn run(json: bool) -> Result<i32> {
-    let bound = bound()?;
+    let listed = listed()?;
     print(&if json {
-        as_json(&bound)
+        as_json(&listed)
     } else {
-        as_table(&bound)
+        as_table(&listed)
     })
 }
 
-fn as_table(bound: &[Bound]) -> String {
-    let mut text = format!("{:>10} {:<6} {:>6} {}\n", "NS", "TYPE", "NPROCS", "PATH");
-    for b in bound {
+/// The PATH cell: every path of the pin, escaped, apart by commas (a comma
+/// in a name is escaped too, so the cell reads back without doubt).
+fn path_cell(pin: &Pin) -> String {
+    let escaped: Vec<String> = pin
+        .paths
+        .iter()
+        .map(|p| escape(p.as_os_str().as_bytes()).replace(',', "\\x2c"))
+        .collect();
+    escaped.join(",")
+}
+
+fn as_table(listed: &[Listed]) -> String {
+    let cells: Vec<String> = listed.iter().map(|l| l.holders.cell()).collect();
+    let width = cells.iter().map(String::len).max().unwrap_or(0).max(7);
+    let mut text = format!(
+        "{:>10} {:<6} {:<width$} {}\n",
+        "NS", "TYPE", "HOLDERS", "PATH"
+    );
+    for (l, cell) in listed.iter().zip(&cells) {
         let _ = writeln!(
             text,
-            "{:>10} {:<6} {:>6} {}",
-            b.inode,
-            b.kind,
-            b.nprocs,
-            escape(b.path.as_os_str().as_bytes())
+            "{:>10} {:<6} {:<width$} {}",
+            l.pin.ns.inode,
+            l.pin.ns.kind,
+            cell,
+            path_cell(&l.pin)
         );
     }
     text
 }
 
 /// In the shape of `lsns --json`: {"namespaces": [{...}, ...]}.
-fn as_json(bound: &[Bound]) -> String {
+fn as_json(listed: &[Listed]) -> String {
     let mut text = String::from("{\n   \"namespaces\": [");
-    for (i, b) in bound.iter().enumerate() {
+    for (i, l) in listed.iter().enumerate() {
+        let h = &l.holders;
+        let holder = h
+            .named(json_path)
+            .map_or_else(|| "null".to_owned(), |n| json_string(&n));
+        let paths: Vec<String> = l
+            .pin
+            .paths
+            .iter()
+            .map(|p| json_string(&json_path(p)))
+            .collect();
         let _ = write!(
             text,
-            "{}\n      {{\"ns\": {}, \"type\": {}, \"nprocs\": {}, \"path\": {}}}",
+            "{}\n      {{\"ns\": {}, \"type\": {}, \"nprocs\": {}, \"nfds\": {}, \"nmounts\": {}, \
+             \"holder\": {holder}, \"path\": {}, \"paths\": [{}]}}",
             if i == 0 { "" } else { "," },
-            b.inode,
-            json_string(&b.kind),
-            b.nprocs,
-            json_string(&json_path(&b.path))
+            l.pin.ns.inode,
+            json_string(&l.pin.ns.kind),
+            h.procs,
+            h.fds,
+            h.mounts,
+            paths[0],
+            paths.join(", ")
         );
     }
-    text.push_str(if bound.is_empty() {
+    text.push_str(if listed.is_empty() {
         "]\n}\n"
     } else {
         "\n   ]\n}\n"
@@ -201,32 +187,43 @@ fn json_string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::applets::nsbind::holders::Process;
+    use crate::applets::nsbind::pins::NsKey;
+    use std::path::PathBuf;
 
-    fn sample() -> Vec<Bound> {
-        vec![
-            Bound {
-                path: PathBuf::from("/run/netns/blue"),
-                kind: "net".into(),
-                inode: 4026532301,
-                nprocs: 0,
+    fn pin(kind: &str, inode: u64, paths: &[&[u8]]) -> Pin {
+        Pin {
+            ns: NsKey {
+                kind: kind.into(),
+                inode,
             },
-            Bound {
-                path: PathBuf::from("/tmp/a \"b\"\\c"),
-                kind: "uts".into(),
-                inode: 4026532179,
-                nprocs: 2,
-            },
-        ]
+            paths: paths
+                .iter()
+                .map(|p| PathBuf::from(std::ffi::OsStr::from_bytes(p)))
+                .collect(),
+        }
     }
 
-    #[test]
-    fn roots_of_nsfs_mounts() {
-        assert_eq!(
-            parse_root("uts:[4026532179]"),
-            Some(("uts".into(), 4026532179))
-        );
-        assert_eq!(parse_root("/"), None);
-        assert_eq!(parse_root("net:[x]"), None);
+    /// No such process: its name reads as `?`.
+    const GONE: u32 = u32::MAX;
+
+    fn sample() -> Vec<Listed> {
+        vec![
+            Listed {
+                pin: pin("net", 4026532301, &[b"/run/netns/blue"]),
+                holders: Holders::default(),
+            },
+            Listed {
+                pin: pin("uts", 4026532179, &[b"/tmp/a \"b\"\\c", b"/mnt/a,b"]),
+                holders: Holders {
+                    procs: 2,
+                    fds: 1,
+                    mounts: 1,
+                    process: Some(Process(GONE)),
+                    ..Holders::default()
+                },
+            },
+        ]
     }
 
     #[test]
@@ -234,18 +231,41 @@ mod tests {
         let table = as_table(&sample());
         assert_eq!(
             table,
-            "        NS TYPE   NPROCS PATH\n\
-             4026532301 net         0 /run/netns/blue\n\
-             4026532179 uts         2 /tmp/a \"b\"\\c\n"
+            "        NS TYPE   HOLDERS        PATH\n\
+             4026532301 net    -              /run/netns/blue\n\
+             4026532179 uts    2proc,1fd,1mnt /tmp/a \"b\"\\c,/mnt/a\\x2cb\n"
         );
         let json = as_json(&sample());
         assert_eq!(
             json,
             "{\n   \"namespaces\": [\n      \
-             {\"ns\": 4026532301, \"type\": \"net\", \"nprocs\": 0, \"path\": \"/run/netns/blue\"},\n      \
-             {\"ns\": 4026532179, \"type\": \"uts\", \"nprocs\": 2, \"path\": \"/tmp/a \\\"b\\\"\\\\c\"}\n   ]\n}\n"
+             {\"ns\": 4026532301, \"type\": \"net\", \"nprocs\": 0, \"nfds\": 0, \"nmounts\": 0, \
+             \"holder\": null, \"path\": \"/run/netns/blue\", \"paths\": [\"/run/netns/blue\"]},\n      \
+             {\"ns\": 4026532179, \"type\": \"uts\", \"nprocs\": 2, \"nfds\": 1, \"nmounts\": 1, \
+             \"holder\": \"process 4294967295 (?)\", \"path\": \"/tmp/a \\\"b\\\"\\\\c\", \
+             \"paths\": [\"/tmp/a \\\"b\\\"\\\\c\", \"/mnt/a,b\"]}\n   ]\n}\n"
         );
         assert_eq!(as_json(&[]), "{\n   \"namespaces\": []\n}\n");
+        assert_eq!(as_table(&[]), "        NS TYPE   HOLDERS PATH\n");
+    }
+
+    #[test]
+    fn holders_named() {
+        let mut h = Holders {
+            mounts: 1,
+            mount: Some((PathBuf::from("/run/x"), Process(GONE))),
+            ..Holders::default()
+        };
+        let show = |p: &Path| p.display().to_string();
+        assert_eq!(
+            h.named(show).unwrap(),
+            "a bind mount at /run/x in the mount namespace of process 4294967295 (?)"
+        );
+        h.fd = Some((Process(GONE), 7));
+        assert_eq!(h.named(show).unwrap(), "fd 7 of process 4294967295 (?)");
+        h.process = Some(Process(GONE));
+        assert_eq!(h.named(show).unwrap(), "process 4294967295 (?)");
+        assert_eq!(Holders::default().named(show), None);
     }
 
     #[test]
@@ -272,30 +292,26 @@ mod tests {
 
     #[test]
     fn hostile_paths_in_table_and_json() {
-        let bound = [Bound {
-            path: PathBuf::from(std::ffi::OsStr::from_bytes(
-                b"/t/x\n4026531999 net 0 forged\xff",
-            )),
-            kind: "uts".into(),
-            inode: 4026532179,
-            nprocs: 1,
+        let listed = [Listed {
+            pin: pin("uts", 4026532179, &[b"/t/x\n4026531999 net - forged\xff"]),
+            holders: Holders {
+                procs: 1,
+                ..Holders::default()
+            },
         }];
         assert_eq!(
-            as_table(&bound),
-            "        NS TYPE   NPROCS PATH\n\
-             4026532179 uts         1 /t/x\\x0a4026531999 net 0 forged\\xff\n"
+            as_table(&listed),
+            "        NS TYPE   HOLDERS PATH\n\
+             4026532179 uts    1proc   /t/x\\x0a4026531999 net - forged\\xff\n"
         );
         // Not UTF-8: the escaped form, as a JSON string.
-        assert!(
-            as_json(&bound).contains("\"path\": \"/t/x\\\\x0a4026531999 net 0 forged\\\\xff\"}")
-        );
+        assert!(as_json(&listed)
+            .contains("\"path\": \"/t/x\\\\x0a4026531999 net - forged\\\\xff\", \"paths\""));
         // UTF-8: the name itself, in JSON's escapes.
-        let utf8 = [Bound {
-            path: PathBuf::from("/t/x\n4\u{1b}é"),
-            kind: "uts".into(),
-            inode: 4026532179,
-            nprocs: 1,
+        let utf8 = [Listed {
+            pin: pin("uts", 4026532179, &["/t/x\n4\u{1b}é".as_bytes()]),
+            holders: Holders::default(),
         }];
-        assert!(as_json(&utf8).contains("\"path\": \"/t/x\\n4\\u001bé\"}"));
+        assert!(as_json(&utf8).contains("\"paths\": [\"/t/x\\n4\\u001bé\"]}"));
     }
 }

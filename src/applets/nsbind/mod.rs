@@ -5,12 +5,16 @@
 //! nsbind [--type TYPE] NSFILE TARGET
 //! nsbind -t PID TYPE TARGET
 //! nsbind -t PID --all DIR
+//! nsbind --private DIR
 //! nsbind --unbind [--keep] TARGET...
 //! nsbind --list [--json]
 //! ```
 
 mod bind;
+mod holders;
 mod list;
+mod pins;
+mod private;
 mod unbind;
 
 use std::ffi::OsString;
@@ -27,6 +31,7 @@ pub enum Id {
     Target,
     Type,
     All,
+    Private,
     Unbind,
     Keep,
     List,
@@ -57,6 +62,12 @@ pub static OPTIONS: &[Opt<Id>] = &[
         Arg::None,
         "bind every namespace of --target into DIR, as DIR/mnt, DIR/uts, ...",
     ),
+    Opt::long(
+        Id::Private,
+        "private",
+        Arg::None,
+        "make DIR a private mount of its own, so that mount namespaces can be bound in it",
+    ),
     Opt::both(
         Id::Unbind,
         "unbind",
@@ -77,7 +88,7 @@ pub static OPTIONS: &[Opt<Id>] = &[
         "list",
         'l',
         Arg::None,
-        "list the namespaces bound in this mount namespace",
+        "list the namespaces bound here, and what else holds them",
     )
     .starts_group(),
     Opt::both(
@@ -95,6 +106,7 @@ const USAGE: &[&str] = &[
     "nsbind [--type <type>] <nsfile> <target>",
     "nsbind -t <pid> <type> <target>",
     "nsbind -t <pid> --all <dir>",
+    "nsbind --private <dir>",
     "nsbind --unbind [--keep] <target>...",
     "nsbind --list [--json]",
 ];
@@ -117,6 +129,10 @@ pub(crate) enum Action {
     /// Every namespace of PID into DIR.
     All {
         spec: Spec,
+        dir: PathBuf,
+    },
+    /// DIR made a private mount of its own.
+    Private {
         dir: PathBuf,
     },
     Unbind {
@@ -143,6 +159,7 @@ pub fn main(args: Vec<OsString>) -> Result<i32> {
             target,
         } => bind::process(spec, &entry, &target).map(|()| 0),
         Action::All { spec, dir } => bind::all(spec, &dir).map(|()| 0),
+        Action::Private { dir } => private::run(&dir).map(|()| 0),
         Action::Unbind { targets, keep } => Ok(unbind::all(&targets, keep)),
         Action::List { json } => list::run(json),
         Action::Show(text) => print(&text),
@@ -170,6 +187,7 @@ pub(crate) fn parse(args: Vec<OsString>) -> Result<Action> {
     let mut spec = None;
     let mut want = None;
     let (mut all, mut unbind, mut keep, mut list, mut json) = (false, false, false, false, false);
+    let mut private = false;
     let mut getopt = Getopt::new(OPTIONS, args);
     for item in getopt.by_ref() {
         let (id, value) = item?;
@@ -186,6 +204,7 @@ pub(crate) fn parse(args: Vec<OsString>) -> Result<Action> {
                 })?);
             }
             Id::All => all = true,
+            Id::Private => private = true,
             Id::Unbind => unbind = true,
             Id::Keep => keep = true,
             Id::List => list = true,
@@ -203,19 +222,19 @@ pub(crate) fn parse(args: Vec<OsString>) -> Result<Action> {
         }
     }
     let mut operands: Vec<PathBuf> = getopt.operands().into_iter().map(PathBuf::from).collect();
-    let modes = [list || json, unbind, all, spec.is_some() && !all]
+    let modes = [list || json, unbind, all, private, spec.is_some() && !all]
         .iter()
         .filter(|m| **m)
         .count();
     if modes > 1 {
         return Err(Error::usage(
-            "--list, --unbind, --all and --target name different things; give one",
+            "--list, --unbind, --all, --private and --target name different things; give one",
         ));
     }
     if keep && !unbind {
         return Err(Error::usage("--keep goes with --unbind"));
     }
-    if want.is_some() && (spec.is_some() || unbind || list || json) {
+    if want.is_some() && (spec.is_some() || unbind || list || json || private) {
         return Err(Error::usage("--type goes only with NSFILE TARGET"));
     }
     let count = |n: usize, what: &str| {
@@ -236,6 +255,12 @@ pub(crate) fn parse(args: Vec<OsString>) -> Result<Action> {
         return Ok(Action::Unbind {
             targets: operands,
             keep,
+        });
+    }
+    if private {
+        count(1, "one DIR after --private")?;
+        return Ok(Action::Private {
+            dir: operands.remove(0),
         });
     }
     if all {
@@ -279,7 +304,7 @@ mod tests {
     }
 
     #[test]
-    fn the_five_forms() {
+    fn the_six_forms() {
         assert_eq!(
             action(&["--type", "net", "/proc/1/ns/net", "/run/x"]).unwrap(),
             Action::File {
@@ -327,6 +352,12 @@ mod tests {
                 keep: true
             }
         );
+        assert_eq!(
+            action(&["--private", "/run/ns"]).unwrap(),
+            Action::Private {
+                dir: PathBuf::from("/run/ns")
+            }
+        );
         assert_eq!(action(&["--json"]).unwrap(), Action::List { json: true });
         assert_eq!(action(&["-l"]).unwrap(), Action::List { json: false });
     }
@@ -347,6 +378,17 @@ mod tests {
             "--type goes only with NSFILE TARGET"
         );
         assert!(err(&["--list", "--unbind", "/x"]).contains("give one"));
+        assert!(err(&["--private", "--unbind", "/x"]).contains("give one"));
+        assert!(err(&["--private", "-t", "1", "/x"]).contains("give one"));
+        assert_eq!(err(&["--private"]), "expected one DIR after --private");
+        assert_eq!(
+            err(&["--private", "/a", "/b"]),
+            "expected one DIR after --private"
+        );
+        assert_eq!(
+            err(&["--type", "mnt", "--private", "/a"]),
+            "--type goes only with NSFILE TARGET"
+        );
         assert!(err(&["-t", "1", "bogus", "/x"]).starts_with("unknown namespace type 'bogus'"));
         assert!(err(&["--type", "bogus", "/a", "/b"]).starts_with("unknown namespace type 'bogus'"));
         assert!(matches!(action(&["/a"]), Err(Error::Usage(_))));

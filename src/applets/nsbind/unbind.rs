@@ -1,18 +1,30 @@
 //! Releasing: unmount every namespace bind mount on a file (lazily, never
-//! following a symbolic link) and remove the file they covered.
+//! following a symbolic link) and remove the file they covered; then warn
+//! about each namespace released that something else still holds.
 
-use std::os::fd::{AsFd, OwnedFd};
-use std::path::Path;
+use std::collections::HashSet;
+use std::io::Write;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
-use nix::fcntl::{openat, AtFlags, OFlag};
+use nix::fcntl::{open, openat, AtFlags, OFlag};
 use nix::sys::stat::{fstat, fstatat, Mode};
 use nix::unistd::{unlinkat, UnlinkatFlags};
 
-use crate::error::{Context, Error, Result};
-use crate::ns;
+use super::holders;
+use super::pins::{self, NsKey};
+use crate::error::{self, Context, Error, Result};
+use crate::mountinfo;
+use crate::ns::{self, Kind};
 use crate::persist::{self, path};
 use crate::sys;
+
+/// A namespace whose bind mount on `path` was taken off.
+struct Released {
+    ns: NsKey,
+    path: PathBuf,
+}
 
 /// No mount namespace holds more mounts than this by default
 /// (/proc/sys/fs/mount-max): more unmounts than this on one file means
@@ -23,16 +35,18 @@ const MAX_STACKED: usize = 100_000;
 /// rest are still attempted. The exit status: 0 when all went well.
 pub fn all(targets: &[impl AsRef<Path>], keep: bool) -> i32 {
     let mut status = 0;
+    let mut released = Vec::new();
     for target in targets {
-        if let Err(err) = one(target.as_ref(), keep) {
+        if let Err(err) = one(target.as_ref(), keep, &mut released) {
             err.report(crate::applet_name());
             status = 1;
         }
     }
+    warn_still_held(&released);
     status
 }
 
-fn one(path: &Path, keep: bool) -> Result<()> {
+fn one(path: &Path, keep: bool, released_ns: &mut Vec<Released>) -> Result<()> {
     let (dir, name) = path::open_parent(path, "cannot open")?;
     let _lock = persist::lock([dir.as_fd()]);
     let open_top = || -> Result<OwnedFd> {
@@ -62,7 +76,14 @@ fn one(path: &Path, keep: bool) -> Result<()> {
                 path.display()
             )));
         }
+        let ns = namespace_of(&top);
         persist::unmount(&top).context(|| format!("cannot unmount {}", path.display()))?;
+        if let Some(ns) = ns {
+            released_ns.push(Released {
+                ns,
+                path: path.to_owned(),
+            });
+        }
         released += 1;
         top = open_top()?;
     }
@@ -94,4 +115,62 @@ fn one(path: &Path, keep: bool) -> Result<()> {
             errno,
         )),
     }
+}
+
+/// The namespace bound at `top` (opened O_PATH): its kind, which the
+/// kernel tells only through a descriptor opened for reading, and inode.
+fn namespace_of(top: &OwnedFd) -> Option<NsKey> {
+    let again = format!("/proc/self/fd/{}", top.as_raw_fd());
+    let flags = OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOCTTY;
+    let fd = open(again.as_str(), flags, Mode::empty()).ok()?;
+    let kind = Kind::by_flag(sys::ns_get_nstype(&fd).ok()?)?;
+    Some(NsKey {
+        kind: kind.name.to_owned(),
+        inode: ns::identity(&fd).ok()?.ino,
+    })
+}
+
+/// One warning per namespace released that lives on, naming one holder:
+/// a process in it, a descriptor of it, another bind mount of it here, or
+/// one in another mount namespace (which `--list` here cannot show). After
+/// every release, so that one pass over /proc serves them all.
+fn warn_still_held(released: &[Released]) {
+    let mut seen = HashSet::new();
+    let released: Vec<&Released> = released.iter().filter(|r| seen.insert(&r.ns)).collect();
+    if released.is_empty() {
+        return;
+    }
+    let here = mountinfo::read()
+        .map(|m| pins::pins(&m))
+        .unwrap_or_default();
+    let wanted: Vec<NsKey> = released.iter().map(|r| r.ns.clone()).collect();
+    let points: Vec<PathBuf> = here.iter().flat_map(|p| p.paths.clone()).collect();
+    let found = holders::find(&wanted, &points);
+    let show = |p: &Path| p.display().to_string();
+    let mut text = String::new();
+    for r in released {
+        let held = found.get(&r.ns).cloned().unwrap_or_default();
+        let mut still_here = here.iter().filter(|p| p.ns == r.ns);
+        let pinned_here = still_here.clone().count();
+        let total = held.others() + pinned_here;
+        let named = match (&held.process, &held.fd, still_here.next()) {
+            (None, None, Some(pin)) => Some(format!("a bind mount at {}", show(&pin.paths[0]))),
+            _ => held.named(show),
+        };
+        let Some(named) = named else { continue };
+        let more = match total.saturating_sub(1) {
+            0 => String::new(),
+            n => format!(", and {n} more"),
+        };
+        text.push_str(&error::line(
+            crate::applet_name(),
+            &format!(
+                "warning: released {}, but its {} namespace {} is still held by {named}{more}",
+                r.path.display(),
+                r.ns.kind,
+                r.ns.inode
+            ),
+        ));
+    }
+    let _ = std::io::stderr().write_all(text.as_bytes());
 }
