@@ -12,6 +12,10 @@
 #                         not nsbox's (README, "Installing")
 #   sudo make uninstall   remove what of those is nsbox's, and nothing else
 #   make deb              a Debian package, in target/debian
+#   sudo make bench       time, count and weigh nsbox beside util-linux, busybox,
+#                         toybox and the start-up floors; installs the peers
+#                         it lacks, writes bench/RESULTS.md (bench/README.md).
+#                         Never part of check: BENCHFLAGS=--help lists options
 #
 # Staged installs: make install DESTDIR=/tmp/stage PREFIX=/usr
 # Beside util-linux: make install APPLETS="setns-test nsbind"
@@ -50,7 +54,7 @@ DEB_MAINTAINER ?= $(shell git log -1 --format='%an <%ae>' 2>/dev/null)
 STATIC = RUSTFLAGS="$$RUSTFLAGS -C target-feature=+crt-static" $(CARGO) build --release
 DYNAMIC = RUSTFLAGS="$$RUSTFLAGS -C target-feature=-crt-static" $(CARGO) build --release
 
-.PHONY: all build static dynamic check install uninstall deb clean
+.PHONY: all build static dynamic check install uninstall deb bench clean
 
 all: build
 
@@ -102,6 +106,11 @@ deb: static
 	@BIN=$(call quote,$(BIN)) DEBDIR=$(call quote,$(DEBDIR)) \
 		DEB_MAINTAINER=$(call quote,$(DEB_MAINTAINER)) \
 		ALL_APPLETS=$(call quote,$(ALL_APPLETS)) sh src/pkg/deb.sh
+
+# Its own command, not a test: timings depend on the machine and its load.
+BENCHFLAGS ?=
+bench:
+	python3 bench/bench.py $(BENCHFLAGS)
 
 clean:
 	$(CARGO) clean
