@@ -118,6 +118,24 @@ pub fn set_disposition(signal: Signal, handler: SigHandler) -> Result<()> {
         .map_err(|e| Error::sys("sigaction failed", e))
 }
 
+/// Whether SIGCHLD has been given its default disposition.
+static SIGCHLD_DEFAULT: AtomicBool = AtomicBool::new(false);
+
+/// Give SIGCHLD its default disposition, once: an inherited SIG_IGN would
+/// have the kernel reap our children before we could wait for them
+/// (util-linux resets it too). Not counted among the signals we changed:
+/// the default is what the program should see anyway, and it inherits it.
+pub fn default_sigchld() -> Result<()> {
+    if SIGCHLD_DEFAULT.swap(true, Ordering::Relaxed) {
+        return Ok(());
+    }
+    let action = SigAction::new(SigHandler::SigDfl, SaFlags::SA_RESTART, SigSet::empty());
+    // SAFETY: the default disposition is always sound.
+    unsafe { sigaction(Signal::SIGCHLD, &action) }
+        .map(drop)
+        .map_err(|e| Error::sys("sigaction failed", e))
+}
+
 /// Give the program what a freshly started process has: default handlers for
 /// every signal we touched and an empty signal mask. Dispositions that our
 /// own parent chose (SIG_IGN from nohup, say) are its business and stay.
@@ -208,9 +226,7 @@ pub fn fork_child_in(
     signals: ParentSignals,
     cgroup: Option<&crate::cgroup::Destination>,
 ) -> Result<Forked> {
-    // An inherited SIG_IGN would have the kernel reap the child before we
-    // could wait for it (util-linux resets it too).
-    set_disposition(Signal::SIGCHLD, SigHandler::SigDfl)?;
+    default_sigchld()?;
     crate::stops::keep_proc();
     let mut set: SigSet = PARENT_SIGNALS.iter().copied().collect();
     set.add(Signal::SIGHUP);

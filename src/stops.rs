@@ -58,8 +58,12 @@ pub fn kept_proc() -> Option<OwnedFd> {
 }
 
 /// In the child that becomes the program: it has no use for our /proc.
+/// The descriptor is close-on-exec, so it is only forgotten here, not
+/// closed: the exec closes it, without a system call of ours.
 pub fn forget_proc() {
-    drop(PROC.lock().unwrap_or_else(|e| e.into_inner()).take());
+    if let Some(fd) = PROC.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        let _ = std::os::fd::IntoRawFd::into_raw_fd(fd);
+    }
 }
 
 /// The child stopped: stop too, so that our own parent (a shell) sees it,

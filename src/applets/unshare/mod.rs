@@ -19,7 +19,6 @@ mod uts_net;
 use std::ffi::OsString;
 
 use nix::sched::CloneFlags;
-use nix::sys::signal::{SigHandler, Signal};
 use nix::unistd::{getpid, Pid};
 
 use crate::error::{Context, Error, Result};
@@ -55,9 +54,8 @@ fn run(c: &Config) -> Result<i32> {
         Some(spawn_mapper(mappers)?)
     };
     if binder.is_some() || mapper.is_some() || c.fork {
-        // An inherited SIG_IGN would make the kernel reap our children
-        // before we could wait for them (util-linux resets it too).
-        exec::set_disposition(Signal::SIGCHLD, SigHandler::SigDfl)?;
+        // Before any helper is forked: see `exec::default_sigchld`.
+        exec::default_sigchld()?;
     }
     // Linux 6.18 numbers namespaces from per-CPU batches, and binds a mount
     // namespace only when its number is above that of the binder's own.

@@ -465,8 +465,15 @@ fn setgroups(value: &OsStr) -> Result<Setgroups> {
 }
 
 pub fn parse(args: Vec<OsString>) -> Result<Parsed> {
-    let euid = nix::unistd::geteuid().as_raw();
-    let egid = nix::unistd::getegid().as_raw();
+    // As the kernel passed them at exec (nothing has changed them since):
+    // no system call.
+    // SAFETY: getauxval only reads the auxiliary vector.
+    let (euid, egid) = unsafe {
+        (
+            libc::getauxval(libc::AT_EUID) as libc::uid_t,
+            libc::getauxval(libc::AT_EGID) as libc::gid_t,
+        )
+    };
     let mut c = Config {
         propagation: Some(libc::MS_REC | libc::MS_PRIVATE),
         euid,
