@@ -2,7 +2,6 @@
 //! the single line `applet: what failed: strerror` that the user sees.
 
 use std::borrow::Cow;
-use std::ffi::CStr;
 use std::fmt;
 use std::io::Write;
 
@@ -140,14 +139,10 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The C library's description of an errno, as util-linux prints it; never
+/// The description of an errno, in glibc's words as util-linux prints it; never
 /// Rust's "(os error N)" decoration.
 pub fn strerror(errno: Errno) -> String {
-    // SAFETY: strerror returns a pointer to a NUL-terminated string that stays
-    // valid until the next call; we copy it at once and never run threads.
-    unsafe { CStr::from_ptr(libc::strerror(errno as i32)) }
-        .to_string_lossy()
-        .into_owned()
+    crate::errno_text::text(errno as i32).into_owned()
 }
 
 /// Attach "what failed" to the errno of a failed call.

@@ -14,6 +14,7 @@ mod args;
 mod cgroup;
 mod confine;
 mod creds;
+mod errno_text;
 mod error;
 mod exec;
 #[cfg(test)]

@@ -39,6 +39,13 @@ const NAMES: &[(&str, libc::c_int)] = &[
     ("SYS", libc::SIGSYS),
 ];
 
+/// The first real-time signal as glibc numbers them, and so util-linux:
+/// glibc keeps 32 and 33 for itself, musl also 34, so its SIGRTMIN() is
+/// 35. The kernel's range is the same either way; the names must not
+/// depend on the C library nsbox is built with. (SIGRTMAX is the kernel's
+/// last signal in both.)
+const RTMIN: libc::c_int = 34;
+
 /// The number of a signal given by name or number; None when unknown.
 ///
 /// util-linux's rules (lib/signames.c): an optional `SIG`, then a name of
@@ -48,7 +55,7 @@ const NAMES: &[(&str, libc::c_int)] = &[
 /// only the low 32 bits of it (`RT4294967297` is `RT1`); both are unknown
 /// here.
 pub fn by_name(text: &str) -> Option<libc::c_int> {
-    let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+    let (min, max) = (RTMIN, libc::SIGRTMAX());
     if let Ok(n) = text.parse::<libc::c_int>() {
         return (1..=max).contains(&n).then_some(n);
     }
@@ -86,8 +93,14 @@ mod tests {
             assert_eq!(by_name(text), Some(libc::SIGKILL), "{text}");
         }
         assert_eq!(by_name("TERM"), Some(libc::SIGTERM));
-        assert_eq!(by_name("RTMIN"), Some(libc::SIGRTMIN()));
-        assert_eq!(by_name("SIGRTMIN+2"), Some(libc::SIGRTMIN() + 2));
+        assert_eq!(
+            by_name("RTMIN"),
+            Some(34),
+            "glibc's, whatever the C library"
+        );
+        #[cfg(target_env = "gnu")]
+        assert_eq!(RTMIN, libc::SIGRTMIN());
+        assert_eq!(by_name("SIGRTMIN+2"), Some(RTMIN + 2));
         assert_eq!(by_name("RTMAX-1"), Some(libc::SIGRTMAX() - 1));
         for bad in [
             "FOO", "", "0", "65", "RTMIN-1", "RTMAX+1", "RTMIN+", "SIG", "-9", "RTMIN+99",
@@ -100,7 +113,7 @@ mod tests {
     /// `RTMIN+N`, `RTMAX-N`, with or without `SIG`, in any case.
     #[test]
     fn util_linux_realtime_spellings() {
-        let (min, max) = (libc::SIGRTMIN(), libc::SIGRTMAX());
+        let (min, max) = (RTMIN, libc::SIGRTMAX());
         for (text, want) in [
             ("RT1", min + 1),
             ("rt1", min + 1),
