@@ -3,7 +3,7 @@
 
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 
 use nix::errno::Errno;
@@ -74,15 +74,41 @@ impl Program {
     pub fn exec_announced(&self, announce: impl FnOnce()) -> Error {
         pristine_signals();
         announce();
-        let errno = if self.search {
+        let mut errno = if self.search {
             nix::unistd::execvp(&self.path, &self.argv).unwrap_err()
         } else {
             nix::unistd::execv(&self.path, &self.argv).unwrap_err()
         };
+        if self.search && errno == Errno::ENOEXEC {
+            errno = self.exec_with_sh();
+        }
         Error::Exec {
             program: self.path.to_string_lossy().into_owned(),
             errno,
         }
+    }
+}
+
+impl Program {
+    /// A file the kernel cannot execute (a script without `#!`) is run by
+    /// /bin/sh, as glibc's execvp does it: `/bin/sh FILE ARG...`, FILE as
+    /// found along PATH. musl's execvp gives ENOEXEC instead, so nsbox does
+    /// it itself, and the program runs alike whichever C library nsbox is
+    /// built with (and as under util-linux). Only returns on failure.
+    fn exec_with_sh(&self) -> Errno {
+        let found = if self.path.as_bytes().contains(&b'/') {
+            Some(self.path.clone())
+        } else {
+            search_path(OsStr::from_bytes(self.path.as_bytes()))
+                .ok()
+                .and_then(|path| CString::new(path.into_os_string().into_vec()).ok())
+        };
+        let Some(file) = found else {
+            return Errno::ENOEXEC;
+        };
+        let mut argv = vec![CString::from(c"/bin/sh"), file];
+        argv.extend(self.argv.iter().skip(1).cloned());
+        nix::unistd::execv(c"/bin/sh", &argv).unwrap_err()
     }
 }
 
@@ -380,7 +406,7 @@ fn runnable(path: &Path) -> std::result::Result<(), Errno> {
 /// Look `name` up as glibc's execvp does: along PATH, or its default when
 /// PATH is unset, an empty entry meaning the current directory; an EACCES on
 /// the way is remembered and given if nothing else is found.
-fn search_path(name: &OsStr) -> std::result::Result<(), Errno> {
+fn search_path(name: &OsStr) -> std::result::Result<PathBuf, Errno> {
     if name.is_empty() {
         return Err(Errno::ENOENT);
     }
@@ -388,8 +414,9 @@ fn search_path(name: &OsStr) -> std::result::Result<(), Errno> {
     let mut denied = false;
     for dir in path.as_bytes().split(|&b| b == b':') {
         let dir = if dir.is_empty() { b"." as &[u8] } else { dir };
-        match runnable(&Path::new(OsStr::from_bytes(dir)).join(name)) {
-            Ok(()) => return Ok(()),
+        let candidate = Path::new(OsStr::from_bytes(dir)).join(name);
+        match runnable(&candidate) {
+            Ok(()) => return Ok(candidate),
             Err(Errno::EACCES) => denied = true,
             Err(_) => {}
         }

@@ -44,6 +44,40 @@ fn not_executable_is_126() {
     }
 }
 
+/// A script without `#!` runs under /bin/sh, as glibc's execvp runs it
+/// for util-linux: by path, and found along PATH, with its arguments,
+/// whichever C library nsbox is built with (musl's execvp would fail with
+/// ENOEXEC). The applets share this exec.
+#[test]
+fn a_script_without_interpreter_line_runs_under_sh() {
+    let s = Scene::new();
+    let script = s.env.tmp().write(
+        "w/plain",
+        "echo \"ran as $0 with $# args: $*\"\n",
+        0o755,
+    );
+    let dir = script.parent().unwrap().to_owned();
+    let by_path = format!("ran as {} with 2 args: a b\n", script.display());
+    for unshare in [cmd(s.unshare_link()), cmd(UL_UNSHARE)] {
+        unshare
+            .args(["-u"])
+            .arg(&script)
+            .args(["a", "b"])
+            .run()
+            .success()
+            .stdout_is(&by_path)
+            .stderr_is("");
+    }
+    let path = format!("{}:/usr/bin:/bin", dir.display());
+    cmd(s.unshare_link())
+        .env("PATH", &path)
+        .args(["-u", "--fork", "plain", "a", "b"])
+        .run()
+        .success()
+        .stdout_is(&by_path)
+        .stderr_is("");
+}
+
 /// `$SHELL`, or without it root's login shell in /etc/passwd (see
 /// `login_shell`), with a `-` before its name.
 #[test]
