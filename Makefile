@@ -1,10 +1,15 @@
 # nsbox: build, test, install and package.
 #
-#   make                  build target/release/nsbox, static
+#   make                  build nsbox, static: against musl when Rust's musl
+#                         target is installed (target/ARCH-unknown-linux-musl/
+#                         release/nsbox), else glibc (target/release/nsbox);
+#                         LIBC=glibc or LIBC=musl chooses
 #   make static           the same
-#   make dynamic          target/release/nsbox linked against the C library
-#   make check            install the test dependencies (as root), run every test and
-#                         lint (the unit tests include a seeded fuzzer of every
+#   make dynamic          target/release/nsbox linked against glibc
+#   make check            install the test dependencies (as root), run every test
+#                         (twice where the musl target is installed: against the
+#                         glibc build and the musl one) and lint (the unit
+#                         tests include a seeded fuzzer of every
 #                         command-line parser), then check that the host was left
 #                         as found: mounts, hostname, interfaces, /run/netns
 #   sudo make install     the binary, a hard link per applet, man pages and
@@ -42,7 +47,24 @@ CARGO ?= cargo
 
 # Follow CARGO_TARGET_DIR when it is set, as cargo does.
 TARGET_DIR = $(or $(CARGO_TARGET_DIR),target)
+
+# The static build links musl when Rust's target for it is installed
+# (`rustup target add x86_64-unknown-linux-musl`): glibc's start-up probes
+# the CPU with dozens of cpuid instructions, each a trap to the hypervisor
+# on a virtual machine, which makes every call of a glibc program several
+# times slower there (bench/RESULTS.md). nsbox's messages and signal names
+# do not depend on the C library, and `make check` runs the whole suite
+# against both builds.
+MUSL = $(shell uname -m)-unknown-linux-musl
+HAVE_MUSL := $(shell test -d "$$(rustc --print sysroot 2>/dev/null)/lib/rustlib/$(MUSL)/lib" && echo yes)
+# Or a musl build is there already: `sudo make install` after `make` finds
+# it even where root's PATH has no rustc.
+LIBC ?= $(if $(HAVE_MUSL)$(wildcard $(TARGET_DIR)/$(MUSL)/release/nsbox),musl,glibc)
+ifeq ($(LIBC),musl)
+BIN = $(TARGET_DIR)/$(MUSL)/release/nsbox
+else
 BIN = $(TARGET_DIR)/release/nsbox
+endif
 DEBDIR = $(TARGET_DIR)/debian
 # The package's Maintainer field: "Name <address>".
 DEB_MAINTAINER ?= $(shell git log -1 --format='%an <%ae>' 2>/dev/null)
@@ -51,10 +73,14 @@ DEB_MAINTAINER ?= $(shell git log -1 --format='%an <%ae>' 2>/dev/null)
 # but cargo reads it only when started inside the source tree, and only for
 # the targets it names. RUSTFLAGS replaces that file's flags, so a caller's
 # RUSTFLAGS are kept and ours added.
+ifeq ($(LIBC),musl)
+STATIC = $(CARGO) build --release --target $(MUSL)
+else
 STATIC = RUSTFLAGS="$$RUSTFLAGS -C target-feature=+crt-static" $(CARGO) build --release
+endif
 DYNAMIC = RUSTFLAGS="$$RUSTFLAGS -C target-feature=-crt-static" $(CARGO) build --release
 
-.PHONY: all build static dynamic check install uninstall deb bench clean
+.PHONY: all build static dynamic check install uninstall deb bench print-bin clean
 
 all: build
 
@@ -74,7 +100,8 @@ $(BIN):
 # The tests must leave the host as they found it: tests/host-state.sh takes
 # a snapshot before them and compares after, even when a step failed (a
 # failing test is the likeliest to leave something behind).
-CHECKS = '$(CARGO) test' '$(CARGO) fmt --check' '$(CARGO) clippy --all-targets -- -D warnings'
+CHECKS = '$(CARGO) test' $(if $(HAVE_MUSL),'$(CARGO) test --target $(MUSL)') \
+	'$(CARGO) fmt --check' '$(CARGO) clippy --all-targets -- -D warnings'
 
 check:
 	./tests/deps.sh
@@ -111,6 +138,10 @@ deb: static
 BENCHFLAGS ?=
 bench:
 	python3 bench/bench.py $(BENCHFLAGS)
+
+# Where the static build is, for scripts (bench/prepare.py).
+print-bin:
+	@echo $(BIN)
 
 clean:
 	$(CARGO) clean

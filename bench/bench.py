@@ -71,12 +71,16 @@ def commit():
 def sizes(paths):
     s = prepare.stripped_size
     variants = {name: s(path) for name, path in paths["variants"]}
+    # The static build is musl's when the musl target is there (`make
+    # static`): its floor is then the musl hello world.
+    libc = "musl" if "hello_musl" in paths else "glibc"
+    hellos = {"Rust hello world (glibc static)": s(paths["hello"])}
     if "hello_musl" in paths:
-        variants["Rust hello world (musl)"] = s(paths["hello_musl"])
+        hellos["Rust hello world (musl)"] = s(paths["hello_musl"])
     return {
-        "nsbox (static)": s(paths["nsbox"]),
+        "nsbox (static, %s)" % libc: s(paths["nsbox"]),
         "nsbox (dynamic)": s(paths["nsbox_dynamic"]),
-        "Rust hello world (static)": s(paths["hello"]),
+        **hellos,
         **variants,
         "busybox (static, every applet)": s(prepare.BUSYBOX),
         "toybox (dynamic, every applet)": s(prepare.TOYBOX),

@@ -79,8 +79,10 @@ def build_nsbox():
     a target directory of its own (so that the static one stays)."""
     log("building nsbox, static and dynamic")
     run(["make", "-C", REPO, "--no-print-directory", "static"])
+    built = subprocess.run(["make", "-s", "-C", REPO, "--no-print-directory", "print-bin"],
+                           stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
     static = os.path.join(OUT, "nsbox")
-    shutil.copy2(os.path.join(os.path.abspath(TARGET_DIR), "release", "nsbox"), static)
+    shutil.copy2(os.path.join(REPO, built), static)
     dyn_dir = os.path.join(OUT, "dynamic")
     run(["make", "-C", REPO, "--no-print-directory", "dynamic"],
         env=dict(os.environ, CARGO_TARGET_DIR=dyn_dir))
@@ -110,14 +112,14 @@ def musl_target():
     return MUSL in result.stdout.split()
 
 
-def build_nsbox_musl():
-    log("building nsbox against musl")
-    target_dir = os.path.join(OUT, "musl")
-    run(["cargo", "build", "--release", "--quiet", "--target", MUSL, "--manifest-path",
-         os.path.join(REPO, "Cargo.toml")], env=dict(os.environ, CARGO_TARGET_DIR=target_dir))
-    musl = os.path.join(OUT, "nsbox-musl")
-    shutil.copy2(os.path.join(target_dir, MUSL, "release", "nsbox"), musl)
-    return musl
+def build_nsbox_glibc():
+    log("building nsbox against glibc, statically")
+    target_dir = os.path.join(OUT, "glibc")
+    run(["make", "-C", REPO, "--no-print-directory", "static", "LIBC=glibc"],
+        env=dict(os.environ, CARGO_TARGET_DIR=target_dir))
+    glibc = os.path.join(OUT, "nsbox-glibc")
+    shutil.copy2(os.path.join(target_dir, "release", "nsbox"), glibc)
+    return glibc
 
 
 def build_hello(musl=False):
@@ -201,7 +203,8 @@ def prepare(skip_install, extra):
     paths = build_c()
     paths.update(nsbox=static, nsbox_dynamic=dynamic, hello=build_hello(), variants=[])
     if musl_target():
-        paths["variants"].append(("nsbox (musl)", build_nsbox_musl()))
+        # `make static` built against musl: the glibc one is the variant.
+        paths["variants"].append(("nsbox (glibc static)", build_nsbox_glibc()))
         paths["hello_musl"] = build_hello(musl=True)
     else:
         log("no nsbox against musl: `rustup target add %s` to have it too" % MUSL)

@@ -259,13 +259,24 @@ pub fn write_proc_file_saying(
     open_failed: &str,
     write_failed: &str,
 ) -> Result<()> {
-    use std::io::Write;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .context(|| format!("{open_failed} {path}"))?;
-    file.write_all(data)
-        .context(|| format!("{write_failed} {path}"))
+    use nix::fcntl::{openat, OFlag, AT_FDCWD};
+    // openat(2), not open(2): musl's open adds an fcntl(2) for O_CLOEXEC.
+    let fd = openat(
+        AT_FDCWD,
+        path,
+        OFlag::O_WRONLY | OFlag::O_CLOEXEC,
+        nix::sys::stat::Mode::empty(),
+    )
+    .context(|| format!("{open_failed} {path}"))?;
+    // These files take one write of the whole text, or refuse it.
+    match nix::unistd::write(&fd, data) {
+        Ok(n) if n == data.len() => Ok(()),
+        Ok(_) => Err(Error::sys(
+            format!("{write_failed} {path}"),
+            nix::errno::Errno::EIO,
+        )),
+        Err(errno) => Err(Error::sys(format!("{write_failed} {path}"), errno)),
+    }
 }
 
 /// The argument vector of newuidmap/newgidmap for `pid`.

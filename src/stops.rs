@@ -45,7 +45,8 @@ pub fn keep_proc() {
     let mut proc = PROC.lock().unwrap_or_else(|e| e.into_inner());
     if proc.is_none() {
         let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
-        *proc = nix::fcntl::open("/proc", flags, Mode::empty()).ok();
+        // openat(2), not open(2): musl's open adds an fcntl(2).
+        *proc = openat(nix::fcntl::AT_FDCWD, "/proc", flags, Mode::empty()).ok();
     }
 }
 

@@ -51,11 +51,10 @@ fn not_executable_is_126() {
 #[test]
 fn a_script_without_interpreter_line_runs_under_sh() {
     let s = Scene::new();
-    let script = s.env.tmp().write(
-        "w/plain",
-        "echo \"ran as $0 with $# args: $*\"\n",
-        0o755,
-    );
+    let script = s
+        .env
+        .tmp()
+        .write("w/plain", "echo \"ran as $0 with $# args: $*\"\n", 0o755);
     let dir = script.parent().unwrap().to_owned();
     let by_path = format!("ran as {} with 2 args: a b\n", script.display());
     for unshare in [cmd(s.unshare_link()), cmd(UL_UNSHARE)] {
