@@ -5,7 +5,8 @@
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 
-use nix::fcntl::{open, OFlag};
+use crate::sys::open;
+use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
 
 use crate::error::{Context, Error, Result};

@@ -5,8 +5,9 @@ use std::ffi::OsStr;
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
+use crate::sys::open;
 use nix::errno::Errno;
-use nix::fcntl::{open, OFlag};
+use nix::fcntl::OFlag;
 use nix::sys::stat::{fstat, Mode};
 
 use crate::error::{Context, Error, Result};

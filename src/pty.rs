@@ -165,7 +165,7 @@ fn give_up(child: Pid, err: Error) -> i32 {
 fn open_ptmx() -> Result<OwnedFd> {
     let failed = |errno| Error::sys(format!("cannot open {PTMX}"), errno);
     let path =
-        nix::fcntl::open(PTMX, OFlag::O_PATH | OFlag::O_CLOEXEC, Mode::empty()).map_err(failed)?;
+        crate::sys::open(PTMX, OFlag::O_PATH | OFlag::O_CLOEXEC, Mode::empty()).map_err(failed)?;
     is_ptmx(&path)?;
     let proc = crate::stops::kept_proc()
         .ok_or_else(|| Error::msg(format!("cannot open {PTMX}: /proc was not available")))?;

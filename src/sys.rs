@@ -297,6 +297,17 @@ pub fn read_link(fd: impl AsFd) -> nix::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// open(2), made as openat(AT_FDCWD): musl's open() follows an O_CLOEXEC
+/// open with an fcntl(2) (for kernels older than 2.6.23); its openat()
+/// makes the one system call, as glibc's open() does.
+pub fn open<P: ?Sized + nix::NixPath>(
+    path: &P,
+    flags: nix::fcntl::OFlag,
+    mode: nix::sys::stat::Mode,
+) -> nix::Result<OwnedFd> {
+    nix::fcntl::openat(nix::fcntl::AT_FDCWD, path, flags, mode)
+}
+
 /// A file descriptor that refers to a process, immune to PID reuse.
 pub fn pidfd_open(pid: libc::pid_t) -> nix::Result<OwnedFd> {
     // SAFETY: pidfd_open takes a pid and flags and returns a new fd (with

@@ -12,7 +12,8 @@
 
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
-use nix::fcntl::{open, OFlag};
+use crate::sys::open;
+use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
 
 use crate::error::{Context, Result};
