@@ -133,6 +133,12 @@ static FORWARD_TO: AtomicI32 = AtomicI32::new(0);
 /// Install a disposition, remembering to restore it before exec.
 pub fn set_disposition(signal: Signal, handler: SigHandler) -> Result<()> {
     CHANGED_SIGNALS.fetch_or(1 << signal as u64, Ordering::Relaxed);
+    install(signal, handler)
+}
+
+/// sigaction(2), restarting interrupted calls; SA_SIGINFO for a handler
+/// that takes it.
+fn install(signal: Signal, handler: SigHandler) -> Result<()> {
     let flags = match handler {
         SigHandler::SigAction(_) => SaFlags::SA_RESTART | SaFlags::SA_SIGINFO,
         _ => SaFlags::SA_RESTART,
@@ -155,11 +161,7 @@ pub fn default_sigchld() -> Result<()> {
     if SIGCHLD_DEFAULT.swap(true, Ordering::Relaxed) {
         return Ok(());
     }
-    let action = SigAction::new(SigHandler::SigDfl, SaFlags::SA_RESTART, SigSet::empty());
-    // SAFETY: the default disposition is always sound.
-    unsafe { sigaction(Signal::SIGCHLD, &action) }
-        .map(drop)
-        .map_err(|e| Error::sys("sigaction failed", e))
+    install(Signal::SIGCHLD, SigHandler::SigDfl)
 }
 
 /// Give the program what a freshly started process has: default handlers for

@@ -187,29 +187,21 @@ const MOVE_MOUNT_T_EMPTY_PATH: libc::c_uint = 0x40;
 /// A detached copy of the file behind `fd` as a mount of its own (what
 /// `mount --bind` would attach), not yet attached anywhere. Close-on-exec.
 pub fn open_tree_clone(fd: impl AsFd) -> nix::Result<OwnedFd> {
-    let flags =
-        OPEN_TREE_CLONE | libc::O_CLOEXEC as libc::c_uint | libc::AT_EMPTY_PATH as libc::c_uint;
-    // SAFETY: an fd, an empty path and flags; a new fd or -1.
-    let ret = unsafe {
-        libc::syscall(
-            libc::SYS_open_tree,
-            fd.as_fd().as_raw_fd(),
-            c"".as_ptr(),
-            flags,
-        )
-    };
-    let fd = check(ret)?;
-    // SAFETY: the fd is new and ours alone.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd as i32) })
+    open_tree(fd, 0)
 }
 
 /// A detached copy of the directory behind `fd` and of every mount below
 /// it (what `mount --rbind` would attach). Close-on-exec.
 pub fn open_tree_clone_recursive(fd: impl AsFd) -> nix::Result<OwnedFd> {
+    open_tree(fd, libc::AT_RECURSIVE as libc::c_uint)
+}
+
+/// open_tree(2) of `fd` itself, cloned, close-on-exec, with `more` flags.
+fn open_tree(fd: impl AsFd, more: libc::c_uint) -> nix::Result<OwnedFd> {
     let flags = OPEN_TREE_CLONE
         | libc::O_CLOEXEC as libc::c_uint
         | libc::AT_EMPTY_PATH as libc::c_uint
-        | libc::AT_RECURSIVE as libc::c_uint;
+        | more;
     // SAFETY: an fd, an empty path and flags; a new fd or -1.
     let ret = unsafe {
         libc::syscall(
@@ -559,19 +551,19 @@ pub(crate) fn capset(sets: [u64; 3]) -> nix::Result<()> {
     check(unsafe { libc::syscall(libc::SYS_capset, &mut header, data.as_ptr()) }).map(drop)
 }
 
+/// prctl(2) with two integer arguments, the rest zero (the calls nsbox makes
+/// check that they are): its non-negative result, or the errno.
+pub fn prctl(option: libc::c_int, arg2: u64, arg3: u64) -> nix::Result<libc::c_int> {
+    // SAFETY: prctl with integer arguments only.
+    let ret = unsafe { libc::prctl(option, arg2, arg3, 0 as libc::c_ulong, 0 as libc::c_ulong) };
+    check(ret.into()).map(|v| v as libc::c_int)
+}
+
 /// PR_SET_DUMPABLE: a process that is not dumpable can be ptraced, and its
 /// /proc files opened, only with CAP_SYS_PTRACE where it was exec'd.
 pub fn set_dumpable(dumpable: bool) {
-    // SAFETY: prctl with integer arguments; it cannot fail for 0 or 1.
-    unsafe {
-        libc::prctl(
-            libc::PR_SET_DUMPABLE,
-            libc::c_ulong::from(dumpable),
-            0,
-            0,
-            0,
-        )
-    };
+    // It cannot fail for 0 or 1.
+    let _ = prctl(libc::PR_SET_DUMPABLE, u64::from(dumpable), 0);
 }
 
 /// Whether `cap` is in our effective set (in our own user namespace).
@@ -595,17 +587,12 @@ pub fn permitted_to_ambient(last_cap: u32) -> crate::error::Result<()> {
     let [effective, permitted, _] = capget().context(|| "capget failed")?;
     capset([effective, permitted, permitted]).context(|| "capset failed")?;
     for cap in (0..=last_cap.min(63)).filter(|c| permitted & (1 << c) != 0) {
-        // SAFETY: prctl with integer arguments.
-        let ret = unsafe {
-            libc::prctl(
-                libc::PR_CAP_AMBIENT,
-                libc::PR_CAP_AMBIENT_RAISE,
-                cap as libc::c_ulong,
-                0 as libc::c_ulong,
-                0 as libc::c_ulong,
-            )
-        };
-        check(ret.into()).context(|| "prctl(PR_CAP_AMBIENT) failed")?;
+        prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_RAISE as u64,
+            cap.into(),
+        )
+        .context(|| "prctl(PR_CAP_AMBIENT) failed")?;
     }
     Ok(())
 }

@@ -24,11 +24,9 @@
 //! permitted set held before it (the target's), there is no need: the
 //! program then gets the target's sets exactly.
 
-use nix::errno::Errno;
-
 use super::status::CapSets;
 use crate::error::{Context, Error, Result};
-use crate::sys::{capget, capset};
+use crate::sys::{capget, capset, prctl};
 
 /// <linux/capability.h>
 const CAP_SETPCAP: u32 = 8;
@@ -117,8 +115,7 @@ fn first_of(mask: u64) -> String {
 /// `apply` raises again. Should a caller have locked the bit off, the uid
 /// change takes the permitted set, and `apply` names what is missing.
 pub fn keep_across_uid_change() {
-    // SAFETY: prctl with integer arguments.
-    unsafe { libc::prctl(libc::PR_SET_KEEPCAPS, 1, 0, 0, 0) };
+    let _ = prctl(libc::PR_SET_KEEPCAPS, 1, 0);
 }
 
 /// How the exec that follows will treat the program's capabilities.
@@ -264,17 +261,6 @@ impl Plan {
             .context(|| format!("cannot raise {} in the ambient set", name(cap)))?;
         }
         Ok(())
-    }
-}
-
-/// prctl(2) with two arguments and zeros: the ones we call check them.
-fn prctl(option: libc::c_int, arg2: u64, arg3: u64) -> nix::Result<libc::c_int> {
-    // SAFETY: prctl with integer arguments.
-    let ret = unsafe { libc::prctl(option, arg2, arg3, 0 as libc::c_ulong, 0 as libc::c_ulong) };
-    if ret < 0 {
-        Err(Errno::last())
-    } else {
-        Ok(ret)
     }
 }
 

@@ -251,17 +251,22 @@ impl Scene {
     /// (util-linux's unshare), `$D`, `$W`, `$NB` and the prelude's
     /// functions. Append the script's `$1...` with `.arg()`.
     pub fn shell_pidns(&self, script: &str) -> Cmd {
-        self.wrapper(
-            &[
-                "--propagation",
-                "private",
-                "--pid",
-                "--fork",
-                "--kill-child",
-                "--mount-proc",
-            ],
-            script,
-        )
+        self.shell_pidns_with(&[], script)
+    }
+
+    /// `shell_pidns`, with more of util-linux's unshare options before its
+    /// own (`--net`, `--uts`: namespaces of the script's own to change).
+    pub fn shell_pidns_with(&self, more: &[&str], script: &str) -> Cmd {
+        let own = [
+            "--propagation",
+            "private",
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "--mount-proc",
+        ];
+        let options: Vec<&str> = more.iter().chain(&own).copied().collect();
+        self.wrapper(&options, script)
     }
 
     /// The same in a private mount namespace only, seeing the test's PIDs

@@ -10,18 +10,7 @@ use super::*;
 /// hostname is `outer`.
 fn in_own_uts(s: &Scene, script: &str) -> Cmd {
     let script = format!("hostname outer\n{script}");
-    s.wrapper(
-        &[
-            "--uts",
-            "--propagation",
-            "private",
-            "--pid",
-            "--fork",
-            "--kill-child",
-            "--mount-proc",
-        ],
-        &script,
-    )
+    s.shell_pidns_with(&["--uts"], &script)
 }
 
 #[test]

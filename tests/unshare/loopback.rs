@@ -8,19 +8,17 @@ use super::*;
 
 /// `sh -c SCRIPT` in throwaway mount, network and PID namespaces.
 fn in_own_net(s: &Scene, script: &str) -> Cmd {
-    s.wrapper(
-        &[
-            "--net",
-            "--propagation",
-            "private",
-            "--pid",
-            "--fork",
-            "--kill-child",
-            "--mount-proc",
-        ],
-        script,
-    )
+    s.shell_pidns_with(&["--net"], script)
 }
+
+/// What the root and the unprivileged scripts print: `lo` down and no TCP
+/// without --loopback, then up with a working connection three times, and
+/// the namespace around them untouched.
+const DOWN_THEN_UP_THRICE: &str = "<LOOPBACK>\ntcp failed\n\
+     <LOOPBACK,UP,LOWER_UP>\nping\n\
+     <LOOPBACK,UP,LOWER_UP>\nping\n\
+     <LOOPBACK,UP,LOWER_UP>\nping\n\
+     around: <LOOPBACK>\n";
 
 /// Shell functions: `flags` prints the flags of `lo`, as `<LOOPBACK,...>`;
 /// `tcp` listens on 127.0.0.1, connects, sends "ping" through and prints
@@ -76,13 +74,7 @@ fn root() {
         .run()
         .success()
         .stderr_is("")
-        .stdout_is(
-            "<LOOPBACK>\ntcp failed\n\
-             <LOOPBACK,UP,LOWER_UP>\nping\n\
-             <LOOPBACK,UP,LOWER_UP>\nping\n\
-             <LOOPBACK,UP,LOWER_UP>\nping\n\
-             around: <LOOPBACK>\n",
-        );
+        .stdout_is(DOWN_THEN_UP_THRICE);
 }
 
 /// An unprivileged user has CAP_NET_ADMIN in the network namespace that
@@ -105,13 +97,7 @@ fn unprivileged() {
         .run()
         .success()
         .stderr_is("unshare: unshare failed: Operation not permitted\n")
-        .stdout_is(
-            "<LOOPBACK>\ntcp failed\n\
-             <LOOPBACK,UP,LOWER_UP>\nping\n\
-             <LOOPBACK,UP,LOWER_UP>\nping\n\
-             <LOOPBACK,UP,LOWER_UP>\nping\n\
-             around: <LOOPBACK>\n",
-        );
+        .stdout_is(DOWN_THEN_UP_THRICE);
 }
 
 /// A network namespace kept in a file has `lo` up when entered later.

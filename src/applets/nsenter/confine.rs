@@ -97,13 +97,7 @@ fn uid_is_root() -> bool {
 }
 
 fn set_no_new_privs() -> Result<()> {
-    // SAFETY: prctl with integer arguments.
-    let ret = unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
-    if ret != 0 {
-        return Err(Error::sys(
-            "cannot set no_new_privs",
-            nix::errno::Errno::last(),
-        ));
-    }
-    Ok(())
+    crate::sys::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0)
+        .map(drop)
+        .map_err(|errno| Error::sys("cannot set no_new_privs", errno))
 }

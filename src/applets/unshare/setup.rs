@@ -161,11 +161,7 @@ fn arm_kill_child(c: &Config, parent: Option<OwnedFd>) -> Result<()> {
     let Some(signal) = c.kill_child else {
         return Ok(());
     };
-    // SAFETY: prctl with integer arguments.
-    let ret = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, signal as libc::c_ulong) };
-    if ret < 0 {
-        return Err(Error::sys("prctl failed", Errno::last()));
-    }
+    sys::prctl(libc::PR_SET_PDEATHSIG, signal as u64, 0).context(|| "prctl failed")?;
     if let Some(parent) = parent {
         if sys::pidfd_exited(&parent).context(|| "poll parent pidfd failed")? {
             return Err(Error::Reported);

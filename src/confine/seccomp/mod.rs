@@ -100,8 +100,8 @@ pub fn read(target: &Target, status: &Status) -> Result<Filters> {
 /// Why we could not read any process's filters, if we cannot: the kernel
 /// answers only EACCES, which tells neither reason apart.
 fn may_read() -> std::result::Result<(), &'static str> {
-    // SAFETY: prctl with integer arguments; under a filter it returns 2.
-    if unsafe { libc::prctl(libc::PR_GET_SECCOMP, 0, 0, 0, 0) } > 0 {
+    // Under a filter it answers 2.
+    if sys::prctl(libc::PR_GET_SECCOMP, 0, 0).is_ok_and(|mode| mode > 0) {
         return Err("nsenter runs under a seccomp filter itself, \
                     and the kernel shows filters only to a tracer under none");
     }
