@@ -199,13 +199,9 @@ pub fn open_by_id(kind: &'static Kind, id: u64) -> Result<NsFile> {
             "cannot open {name}: this kernel gives namespaces no ids (Linux 6.18 and later do)"
         )));
     }
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/proc")
+    let mut candidates: Vec<PathBuf> = sys::pids()
         .context(|| "cannot read /proc")?
-        .filter_map(|entry| {
-            let entry = entry.ok()?;
-            let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
-            Some(kind.proc_path(pid as libc::pid_t, false))
-        })
+        .map(|pid| kind.proc_path(pid as libc::pid_t, false))
         .collect();
     candidates.extend(
         crate::mountinfo::read()?

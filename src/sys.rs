@@ -300,6 +300,13 @@ pub fn open<P: ?Sized + nix::NixPath>(
     nix::fcntl::openat(nix::fcntl::AT_FDCWD, path, flags, mode)
 }
 
+/// The PIDs /proc lists now, as it numbers them: one pass over its entries.
+pub fn pids() -> std::io::Result<impl Iterator<Item = u32>> {
+    Ok(std::fs::read_dir("/proc")?
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok()))
+}
+
 /// A file descriptor that refers to a process, immune to PID reuse.
 pub fn pidfd_open(pid: libc::pid_t) -> nix::Result<OwnedFd> {
     // SAFETY: pidfd_open takes a pid and flags and returns a new fd (with

@@ -119,17 +119,10 @@ pub fn find(wanted: &[NsKey], here: &[PathBuf]) -> HashMap<NsKey, Holders> {
     // A detached namespace mount, still open somewhere, reads as `/`.
     nsfs_points.insert(PathBuf::from("/"));
     let mut by_path = Vec::new();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
+    let Ok(pids) = crate::sys::pids() else {
         return found;
     };
-    for entry in entries.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
+    for pid in pids {
         let ourselves = Some(pid) == me;
         for kind in &kinds {
             let Some(holders) =
