@@ -95,7 +95,9 @@ impl<T: Copy + 'static> Opt<T> {
     pub const fn own(self) -> Self {
         Opt { own: true, ..self }
     }
+}
 
+impl Opt<()> {
     /// How `--help` names the option: ` -t, --target <pid>`,
     /// `     --mount-proc[=<dir>]`.
     fn spec(&self) -> String {
@@ -112,9 +114,83 @@ impl<T: Copy + 'static> Opt<T> {
     }
 }
 
+/// An applet's table seen without its ids, which differ in type from
+/// applet to applet: parsing and `--help` read options through this, so
+/// that their code exists once, not once per applet.
+trait Table {
+    /// The option at `index`, None past the end.
+    fn get(&self, index: usize) -> Option<Opt<()>>;
+}
+
+impl<T: Copy + 'static> Table for &[Opt<T>] {
+    fn get(&self, index: usize) -> Option<Opt<()>> {
+        let o = <[Opt<T>]>::get(self, index)?;
+        Some(Opt {
+            id: (),
+            long: o.long,
+            short: o.short,
+            arg: o.arg,
+            help: o.help,
+            starts_group: o.starts_group,
+            own: o.own,
+        })
+    }
+}
+
+/// Every option of `table` with its index.
+fn options(table: &dyn Table) -> impl Iterator<Item = (usize, Opt<()>)> + '_ {
+    (0..).map_while(move |index| table.get(index).map(|o| (index, o)))
+}
+
 /// Walks an argument vector (without argv[0]) as getopt_long does.
 pub struct Getopt<T: Copy + 'static> {
     table: &'static [Opt<T>],
+    words: Words,
+}
+
+impl<T: Copy + 'static> Getopt<T> {
+    pub fn new(table: &'static [Opt<T>], args: Vec<OsString>) -> Self {
+        Getopt {
+            table,
+            words: Words {
+                args,
+                next: 0,
+                bundle: None,
+                done: false,
+            },
+        }
+    }
+
+    /// How many words have been consumed: after an error, the failing word
+    /// is the last of them.
+    #[cfg(test)]
+    pub fn consumed(&self) -> usize {
+        self.words.next
+    }
+
+    /// The operands left after the options: the program and its arguments.
+    pub fn operands(self) -> Vec<OsString> {
+        let mut args = self.words.args;
+        args.drain(..self.words.next.min(args.len()));
+        args
+    }
+}
+
+impl<T: Copy + 'static> Iterator for Getopt<T> {
+    type Item = Result<(T, Option<OsString>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let table = self.table;
+        let found = self.words.next_option(&table)?;
+        Some(found.map(|(index, value)| (table[index].id, value)))
+    }
+}
+
+/// An option found: its index in the table, and its value.
+type Found = Result<(usize, Option<OsString>)>;
+
+/// Where getopt is in the argument vector.
+struct Words {
     args: Vec<OsString>,
     /// Index of the next argument to look at.
     next: usize,
@@ -123,68 +199,77 @@ pub struct Getopt<T: Copy + 'static> {
     done: bool,
 }
 
-impl<T: Copy + 'static> Getopt<T> {
-    pub fn new(table: &'static [Opt<T>], args: Vec<OsString>) -> Self {
-        Getopt {
-            table,
-            args,
-            next: 0,
-            bundle: None,
-            done: false,
+impl Words {
+    fn next_option(&mut self, table: &dyn Table) -> Option<Found> {
+        if let Some((index, offset)) = self.bundle.take() {
+            return Some(self.short(table, index, offset));
+        }
+        if self.done {
+            return None;
+        }
+        let index = self.next;
+        match self.args.get(index)?.as_bytes() {
+            b"--" => {
+                self.next += 1;
+                self.done = true;
+                None
+            }
+            [b'-', b'-', ..] => {
+                self.next += 1;
+                Some(self.long(table, index))
+            }
+            // "-" alone is an operand (conventionally standard input).
+            [b'-', _, ..] => {
+                self.next += 1;
+                Some(self.short(table, index, 1))
+            }
+            _ => {
+                self.done = true;
+                None
+            }
         }
     }
 
-    /// How many words have been consumed: after an error, the failing word
-    /// is the last of them.
-    #[cfg(test)]
-    pub fn consumed(&self) -> usize {
-        self.next
+    /// The next word, as the value of an option that requires one.
+    fn value(&mut self) -> Option<OsString> {
+        let value = self.args.get(self.next).cloned()?;
+        self.next += 1;
+        Some(value)
     }
 
-    /// The operands left after the options: the program and its arguments.
-    pub fn operands(self) -> Vec<OsString> {
-        let mut args = self.args;
-        args.drain(..self.next.min(args.len()));
-        args
-    }
-
-    fn short(&mut self, index: usize, offset: usize) -> Result<(T, Option<OsString>)> {
+    fn short(&mut self, table: &dyn Table, index: usize, offset: usize) -> Found {
         let bytes = self.args[index].as_bytes();
         let letter = bytes[offset];
         let rest = &bytes[offset + 1..];
-        let opt = self
-            .table
-            .iter()
-            .find(|o| o.short.is_some_and(|c| c as u32 == letter as u32))
-            .ok_or_else(|| {
-                Error::usage(format!("invalid option -- '{}'", letter_at(bytes, offset)))
-            })?;
+        let Some((found, opt)) =
+            options(table).find(|(_, o)| o.short.is_some_and(|c| c as u32 == letter as u32))
+        else {
+            let letter = letter_at(bytes, offset);
+            return Err(Error::usage(format!("invalid option -- '{letter}'")));
+        };
         let attached = (!rest.is_empty()).then(|| OsStr::from_bytes(rest).to_os_string());
-        match opt.arg {
+        let value = match opt.arg {
             Arg::None | Arg::OptionalLong(_) => {
                 if attached.is_some() {
                     self.bundle = Some((index, offset + 1));
                 }
-                Ok((opt.id, None))
+                None
             }
-            Arg::Optional(_) => Ok((opt.id, attached)),
+            Arg::Optional(_) => attached,
             Arg::Required(_) => match attached {
-                Some(value) => Ok((opt.id, Some(value))),
-                None => {
-                    let value = self.args.get(self.next).cloned().ok_or_else(|| {
-                        Error::usage(format!(
-                            "option requires an argument -- '{}'",
-                            char::from(letter)
-                        ))
-                    })?;
-                    self.next += 1;
-                    Ok((opt.id, Some(value)))
-                }
+                Some(value) => Some(value),
+                None => Some(self.value().ok_or_else(|| {
+                    let letter = char::from(letter);
+                    Error::usage(format!("option requires an argument -- '{letter}'"))
+                })?),
             },
-        }
+        };
+        Ok((found, value))
     }
 
-    fn long(&mut self, word: &[u8]) -> Result<(T, Option<OsString>)> {
+    /// The word at `index`, which starts with `--`.
+    fn long(&mut self, table: &dyn Table, index: usize) -> Found {
+        let word = &self.args[index].as_bytes()[2..];
         let (name, value) = match word.iter().position(|&b| b == b'=') {
             Some(eq) => (
                 &word[..eq],
@@ -192,51 +277,50 @@ impl<T: Copy + 'static> Getopt<T> {
             ),
             None => (word, None),
         };
-        let written = String::from_utf8_lossy(word);
-        let opt = self.lookup_long(name, &written)?;
-        match opt.arg {
-            Arg::None if value.is_some() => Err(Error::usage(format!(
-                "option '--{}' doesn't allow an argument",
-                opt.long
-            ))),
-            Arg::None | Arg::Optional(_) | Arg::OptionalLong(_) => Ok((opt.id, value)),
-            Arg::Required(_) => match value {
-                Some(value) => Ok((opt.id, Some(value))),
-                None => {
-                    let value = self.args.get(self.next).cloned().ok_or_else(|| {
-                        Error::usage(format!("option '--{}' requires an argument", opt.long))
-                    })?;
-                    self.next += 1;
-                    Ok((opt.id, Some(value)))
-                }
-            },
-        }
-    }
-
-    /// An exact name wins; otherwise a prefix must name exactly one option.
-    fn lookup_long(&self, name: &[u8], written: &str) -> Result<&'static Opt<T>> {
-        let table = self.table;
-        if let Some(exact) = table.iter().find(|o| o.long.as_bytes() == name) {
-            return Ok(exact);
-        }
-        let abbreviates = |o: &Opt<T>| !name.is_empty() && o.long.as_bytes().starts_with(name);
-        let mut matches: Vec<&'static Opt<T>> =
-            table.iter().filter(|o| !o.own && abbreviates(o)).collect();
-        if matches.is_empty() {
-            matches = table.iter().filter(|o| o.own && abbreviates(o)).collect();
-        }
-        match matches.as_slice() {
-            [one] => Ok(one),
-            [] => Err(Error::usage(format!("unrecognized option '--{written}'"))),
-            many => {
-                let list: Vec<String> = many.iter().map(|o| format!("'--{}'", o.long)).collect();
-                Err(Error::usage(format!(
-                    "option '--{written}' is ambiguous; possibilities: {}",
-                    list.join(" ")
-                )))
+        let (found, opt) = lookup_long(table, name, word)?;
+        let value = match opt.arg {
+            Arg::None if value.is_some() => {
+                let long = opt.long;
+                return Err(Error::usage(format!(
+                    "option '--{long}' doesn't allow an argument"
+                )));
             }
-        }
+            Arg::Required(_) if value.is_none() => Some(self.value().ok_or_else(|| {
+                let long = opt.long;
+                Error::usage(format!("option '--{long}' requires an argument"))
+            })?),
+            _ => value,
+        };
+        Ok((found, value))
     }
+}
+
+/// An exact name wins; otherwise a prefix must name exactly one option,
+/// util-linux's first, then ours. `word` is what was written, for messages.
+fn lookup_long(table: &dyn Table, name: &[u8], word: &[u8]) -> Result<(usize, Opt<()>)> {
+    if let Some(exact) = options(table).find(|(_, o)| o.long.as_bytes() == name) {
+        return Ok(exact);
+    }
+    let written = String::from_utf8_lossy(word);
+    for own in [false, true] {
+        let mut matches = options(table).filter(|(_, o)| {
+            o.own == own && !name.is_empty() && o.long.as_bytes().starts_with(name)
+        });
+        let Some(first) = matches.next() else {
+            continue;
+        };
+        let Some(second) = matches.next() else {
+            return Ok(first);
+        };
+        let mut message = format!("option '--{written}' is ambiguous; possibilities:");
+        for (_, o) in [first, second].into_iter().chain(matches) {
+            message.push_str(" '--");
+            message.push_str(o.long);
+            message.push('\'');
+        }
+        return Err(Error::usage(message));
+    }
+    Err(Error::usage(format!("unrecognized option '--{written}'")))
 }
 
 /// The option letter at `offset`, for a message: the whole character when
@@ -249,41 +333,6 @@ fn letter_at(bytes: &[u8], offset: usize) -> char {
         Err(e) => std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default(),
     };
     valid.chars().next().unwrap_or(char::REPLACEMENT_CHARACTER)
-}
-
-impl<T: Copy + 'static> Iterator for Getopt<T> {
-    type Item = Result<(T, Option<OsString>)>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if let Some((index, offset)) = self.bundle.take() {
-            return Some(self.short(index, offset));
-        }
-        if self.done {
-            return None;
-        }
-        let word = self.args.get(self.next)?.as_bytes().to_vec();
-        match word.as_slice() {
-            b"--" => {
-                self.next += 1;
-                self.done = true;
-                None
-            }
-            [b'-', b'-', long @ ..] => {
-                self.next += 1;
-                Some(self.long(long))
-            }
-            // "-" alone is an operand (conventionally standard input).
-            [b'-', _, ..] => {
-                let index = self.next;
-                self.next += 1;
-                Some(self.short(index, 1))
-            }
-            _ => {
-                self.done = true;
-                None
-            }
-        }
-    }
 }
 
 /// Parse a whole number, naming the option in the error as util-linux does.
@@ -320,12 +369,16 @@ const WIDEST_SPEC: usize = 30;
 /// further lines at the same column; a wider option name has a line of its
 /// own, and its description starts on the next line, as util-linux does.
 pub fn help<T: Copy>(usage: &[&str], summary: &str, table: &[Opt<T>], page: &str) -> String {
+    help_text(usage, summary, &table, page)
+}
+
+fn help_text(usage: &[&str], summary: &str, table: &dyn Table, page: &str) -> String {
     let mut text = String::from("\nUsage:\n");
     for line in usage {
         text.push_str(&format!(" {line}\n"));
     }
     text.push_str(&format!("\n{summary}\n\nOptions:\n"));
-    let specs: Vec<String> = table.iter().map(Opt::spec).collect();
+    let specs: Vec<String> = options(table).map(|(_, o)| o.spec()).collect();
     let column = specs
         .iter()
         .map(|s| s.chars().count())
@@ -334,7 +387,7 @@ pub fn help<T: Copy>(usage: &[&str], summary: &str, table: &[Opt<T>], page: &str
         .unwrap_or(0)
         + 2;
     let indent = " ".repeat(column);
-    for (opt, spec) in table.iter().zip(&specs) {
+    for ((_, opt), spec) in options(table).zip(&specs) {
         if opt.starts_group {
             text.push('\n');
         }
