@@ -303,17 +303,17 @@ fn lookup_long(table: &dyn Table, name: &[u8], word: &[u8]) -> Result<(usize, Op
     }
     let written = String::from_utf8_lossy(word);
     for own in [false, true] {
-        let mut matches = options(table).filter(|(_, o)| {
+        let abbreviates = |(_, o): &(usize, Opt<()>)| {
             o.own == own && !name.is_empty() && o.long.as_bytes().starts_with(name)
-        });
-        let Some(first) = matches.next() else {
-            continue;
         };
-        let Some(second) = matches.next() else {
-            return Ok(first);
-        };
+        let mut matches = options(table).filter(abbreviates);
+        match (matches.next(), matches.next()) {
+            (None, _) => continue,
+            (Some(one), None) => return Ok(one),
+            _ => {}
+        }
         let mut message = format!("option '--{written}' is ambiguous; possibilities:");
-        for (_, o) in [first, second].into_iter().chain(matches) {
+        for (_, o) in options(table).filter(abbreviates) {
             message.push_str(" '--");
             message.push_str(o.long);
             message.push('\'');

@@ -149,7 +149,8 @@ pub static OWN_OPTIONS: &[Opt<OwnId>] = &[
 /// `--install`. Parses only: touches nothing, prints nothing.
 pub fn parse_own(args: Vec<OsString>) -> Result<Own> {
     let first = args.first().cloned().unwrap_or_default();
-    let mut asked: Vec<OwnId> = Vec::new();
+    // The first option asked for, and the first other one.
+    let (mut asked, mut other) = (None, None);
     let mut symbolic = false;
     let mut operands = Vec::new();
     let mut words = args.into_iter();
@@ -162,7 +163,12 @@ pub fn parse_own(args: Vec<OsString>) -> Result<Own> {
             let mut getopt = Getopt::new(OWN_OPTIONS, vec![word]);
             let mut options = 0;
             for item in getopt.by_ref() {
-                asked.push(item?.0);
+                let (id, _) = item?;
+                match asked {
+                    None => asked = Some(id),
+                    Some(first) if first != id => other = other.or(Some(id)),
+                    Some(_) => {}
+                }
                 options += 1;
             }
             if options == 0 {
@@ -170,7 +176,6 @@ pub fn parse_own(args: Vec<OsString>) -> Result<Own> {
             }
         }
     }
-    asked.dedup();
     let option = |id: OwnId| {
         let opt = OWN_OPTIONS
             .iter()
@@ -178,21 +183,21 @@ pub fn parse_own(args: Vec<OsString>) -> Result<Own> {
             .expect("in the table");
         format!("--{}", opt.long)
     };
-    let what = match asked.as_slice() {
-        [one] => *one,
-        [] if symbolic => return Err(Error::usage("-s goes with --install")),
+    let what = match (asked, other) {
+        (Some(one), None) => one,
+        (None, _) if symbolic => return Err(Error::usage("-s goes with --install")),
         // Only operands, or `--`: the first word was meant as an option.
-        [] => {
+        (None, _) => {
             return Err(Error::usage(format!(
                 "unrecognized option '{}'",
                 first.to_string_lossy()
             )))
         }
-        [first, second, ..] => {
+        (Some(first), Some(second)) => {
             return Err(Error::usage(format!(
                 "{} and {} cannot be combined",
-                option(*first),
-                option(*second)
+                option(first),
+                option(second)
             )))
         }
     };
