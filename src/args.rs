@@ -101,14 +101,20 @@ impl Opt<()> {
     /// How `--help` names the option: ` -t, --target <pid>`,
     /// `     --mount-proc[=<dir>]`.
     fn spec(&self) -> String {
-        let mut spec = match self.short {
-            Some(c) => format!(" -{c}, --{}", self.long),
-            None => format!("     --{}", self.long),
-        };
+        let mut spec = String::new();
+        match self.short {
+            Some(c) => {
+                spec.push_str(" -");
+                spec.push(c);
+                spec.push_str(", --");
+            }
+            None => spec.push_str("     --"),
+        }
+        spec.push_str(self.long);
         match self.arg {
             Arg::None => {}
-            Arg::Required(v) => spec.push_str(&format!(" {v}")),
-            Arg::Optional(v) | Arg::OptionalLong(v) => spec.push_str(&format!("[={v}]")),
+            Arg::Required(v) => push(&mut spec, &[" ", v]),
+            Arg::Optional(v) | Arg::OptionalLong(v) => push(&mut spec, &["[=", v, "]"]),
         }
         spec
     }
@@ -375,9 +381,9 @@ pub fn help<T: Copy>(usage: &[&str], summary: &str, table: &[Opt<T>], page: &str
 fn help_text(usage: &[&str], summary: &str, table: &dyn Table, page: &str) -> String {
     let mut text = String::from("\nUsage:\n");
     for line in usage {
-        text.push_str(&format!(" {line}\n"));
+        push(&mut text, &[" ", line, "\n"]);
     }
-    text.push_str(&format!("\n{summary}\n\nOptions:\n"));
+    push(&mut text, &["\n", summary, "\n\nOptions:\n"]);
     let specs: Vec<String> = options(table).map(|(_, o)| o.spec()).collect();
     let column = specs
         .iter()
@@ -391,19 +397,28 @@ fn help_text(usage: &[&str], summary: &str, table: &dyn Table, page: &str) -> St
         if opt.starts_group {
             text.push('\n');
         }
-        let mut lines = wrap(opt.help, HELP_WIDTH - column).into_iter();
-        let first = lines.next().unwrap_or_default();
-        if spec.chars().count() + 2 > column {
-            text.push_str(&format!("{spec}\n{indent}{first}\n"));
+        let width = spec.chars().count();
+        if width + 2 > column {
+            push(&mut text, &[spec, "\n", &indent]);
         } else {
-            text.push_str(&format!("{spec:column$}{first}\n"));
+            push(&mut text, &[spec, &indent[width..]]);
         }
-        for line in lines {
-            text.push_str(&format!("{indent}{line}\n"));
+        for (n, line) in wrap(opt.help, HELP_WIDTH - column).iter().enumerate() {
+            if n > 0 {
+                text.push_str(&indent);
+            }
+            push(&mut text, &[line, "\n"]);
         }
     }
-    text.push_str(&format!("\nFor more details see {page}.\n"));
+    push(&mut text, &["\nFor more details see ", page, ".\n"]);
     text
+}
+
+/// Append the pieces to `text`, in order.
+fn push(text: &mut String, pieces: &[&str]) {
+    for piece in pieces {
+        text.push_str(piece);
+    }
 }
 
 /// The words of `text` in lines of at most `width` characters. A remark in

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 use crate::applets::{Applet, APPLETS};
 use crate::args::{Arg, Getopt, Opt};
-use crate::error::{line, Context, Error, Result, EXIT_NOT_FOUND};
+use nix::errno::Errno;
+
+use crate::error::{line, Error, Result, EXIT_NOT_FOUND};
 use crate::install::{self, SIGNATURE};
 use crate::set_applet_name;
 
@@ -75,12 +77,21 @@ fn finish(applet: &str, result: Result<i32>) -> i32 {
     }
 }
 
-/// Write to stdout, as one call where possible.
+/// Write to stdout, as one call where possible, straight to the file
+/// descriptor, so that nothing waits in a buffer. As std's stdout does, a
+/// closed stdout (EBADF) takes the text silently.
 pub fn print(text: &str) -> Result<i32> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .context(|| "write error")?;
+    let stdout = std::io::stdout();
+    let mut rest = text.as_bytes();
+    while !rest.is_empty() {
+        match nix::unistd::write(&stdout, rest) {
+            Ok(0) => return Err(Error::sys("write error", Errno::EIO)),
+            Ok(written) => rest = &rest[written..],
+            Err(Errno::EINTR) => {}
+            Err(Errno::EBADF) => break,
+            Err(errno) => return Err(Error::sys("write error", errno)),
+        }
+    }
     Ok(0)
 }
 
