@@ -83,7 +83,7 @@ impl Program {
             errno = self.exec_with_sh();
         }
         Error::Exec {
-            program: self.path.to_string_lossy().into_owned(),
+            program: Box::new(self.path.to_string_lossy().into_owned()),
             errno,
         }
     }
