@@ -40,6 +40,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub type Text = Box<String>;
 
 impl Error {
+    #[inline(never)]
     pub fn sys(what: impl Into<String>, errno: Errno) -> Self {
         Error::Sys {
             what: Box::new(what.into()),
@@ -47,10 +48,12 @@ impl Error {
         }
     }
 
+    #[inline(never)]
     pub fn msg(text: impl Into<String>) -> Self {
         Error::Msg(Box::new(text.into()))
     }
 
+    #[inline(never)]
     pub fn usage(text: impl Into<String>) -> Self {
         Error::Usage(Box::new(text.into()))
     }
@@ -163,11 +166,15 @@ impl<T> Context<T> for nix::Result<T> {
 
 impl<T> Context<T> for std::io::Result<T> {
     fn context<S: Into<String>>(self, what: impl FnOnce() -> S) -> Result<T> {
-        self.map_err(|err| {
-            let errno = Errno::from_raw(err.raw_os_error().unwrap_or(libc::EIO));
-            Error::sys(what(), errno)
-        })
+        self.map_err(|err| Error::sys(what(), errno_of(err)))
     }
+}
+
+/// The errno of a failed I/O call (EIO for an error that names none), in
+/// one place rather than at every call site.
+#[inline(never)]
+fn errno_of(err: std::io::Error) -> Errno {
+    Errno::from_raw(err.raw_os_error().unwrap_or(libc::EIO))
 }
 
 #[cfg(test)]
