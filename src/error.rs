@@ -39,29 +39,34 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// than through memory, at each of the hundreds of `?` in nsbox.
 pub type Text = Box<String>;
 
+/// The boxed text of an error, out of line: each call site then passes a
+/// string and gets back one pointer, and the variant is built around it
+/// where the compiler can see which one it is.
+#[inline(never)]
+fn text(text: impl Into<String>) -> Text {
+    Box::new(text.into())
+}
+
 impl Error {
-    #[inline(never)]
     pub fn sys(what: impl Into<String>, errno: Errno) -> Self {
         Error::Sys {
-            what: Box::new(what.into()),
+            what: text(what),
             errno,
         }
     }
 
-    #[inline(never)]
     pub fn msg(text: impl Into<String>) -> Self {
-        Error::Msg(Box::new(text.into()))
+        Error::Msg(self::text(text))
     }
 
-    #[inline(never)]
     pub fn usage(text: impl Into<String>) -> Self {
-        Error::Usage(Box::new(text.into()))
+        Error::Usage(self::text(text))
     }
 
     /// A usage error with the errno text util-linux gives such a value:
     /// `failed to parse uid: '4294967296': Numerical result out of range`.
     pub fn usage_errno(text: impl fmt::Display, errno: Errno) -> Self {
-        Error::Usage(Box::new(format!("{text}: {}", strerror(errno))))
+        Error::Usage(self::text(format!("{text}: {}", strerror(errno))))
     }
 
     /// The exit status this error ends the applet with.
