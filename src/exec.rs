@@ -74,6 +74,11 @@ impl Program {
     pub fn exec_announced(&self, announce: impl FnOnce()) -> Error {
         pristine_signals();
         announce();
+        self.exec_now()
+    }
+
+    /// The exec itself, once the signals are pristine.
+    fn exec_now(&self) -> Error {
         let mut errno = if self.search {
             nix::unistd::execvp(&self.path, &self.argv).unwrap_err()
         } else {
@@ -83,7 +88,7 @@ impl Program {
             errno = self.exec_with_sh();
         }
         Error::Exec {
-            program: self.path.to_string_lossy().into_owned(),
+            program: Box::new(self.path.to_string_lossy().into_owned()),
             errno,
         }
     }
@@ -350,7 +355,18 @@ pub fn wait_and_mirror(child: Pid) -> i32 {
 /// its end becomes ours: a re-raised signal leaves no chance to clean up
 /// afterwards.
 pub fn wait_and_mirror_then(child: Pid, last: impl FnOnce()) -> i32 {
-    let ending = loop {
+    let ending = wait_for_end(child);
+    last();
+    match ending {
+        Ok(code) => code,
+        Err(signal) => reraise(signal),
+    }
+}
+
+/// Wait for `child` to end, mirroring its stops: its exit code, or the
+/// signal that killed it.
+fn wait_for_end(child: Pid) -> std::result::Result<i32, Signal> {
+    loop {
         match waitpid(child, Some(WaitPidFlag::WUNTRACED)) {
             Ok(WaitStatus::Exited(_, code)) => break Ok(code),
             Ok(WaitStatus::Signaled(_, signal, _)) => break Err(signal),
@@ -361,11 +377,6 @@ pub fn wait_and_mirror_then(child: Pid, last: impl FnOnce()) -> i32 {
                 break Ok(EXIT_FAILURE);
             }
         }
-    };
-    last();
-    match ending {
-        Ok(code) => code,
-        Err(signal) => reraise(signal),
     }
 }
 

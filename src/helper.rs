@@ -98,6 +98,21 @@ pub fn spawn(
     parentage: Parentage,
     work: impl FnOnce(Channel) -> Result<()>,
 ) -> Result<Helper> {
+    match fork_helper(keep, parentage)? {
+        Side::Caller(helper) => Ok(helper),
+        Side::Helper(channel) => exit_with(work(channel)),
+    }
+}
+
+/// Which side of `fork_helper` we are on.
+enum Side {
+    Caller(Helper),
+    Helper(Channel),
+}
+
+/// The pipes and the fork of `spawn`, the same for every helper (apart
+/// from its work, so that it is compiled once).
+fn fork_helper(keep: &[RawFd], parentage: Parentage) -> Result<Side> {
     let (order_read, order_write) = sys::pipe().context(|| "pipe failed")?;
     let (report_read, report_write) = sys::pipe().context(|| "pipe failed")?;
     // Blocked before the fork, so that no signal reaches the helper before
@@ -119,19 +134,10 @@ pub fn spawn(
             if parentage == Parentage::Detached {
                 leave_helper_behind();
             }
-            let channel = Channel {
+            Ok(Side::Helper(Channel {
                 orders: order_read,
                 reports: report_write,
-            };
-            let code = match work(channel) {
-                Ok(()) => 0,
-                Err(err) => {
-                    err.report(crate::applet_name());
-                    err.code()
-                }
-            };
-            // SAFETY: leave at once, running none of the caller's destructors.
-            unsafe { libc::_exit(code) }
+            }))
         }
         ForkResult::Parent { child } => {
             drop((order_read, report_write));
@@ -143,15 +149,29 @@ pub fn spawn(
                     _ => return Err(Error::Reported),
                 },
             };
-            Ok(Helper {
+            Ok(Side::Caller(Helper {
                 pid,
                 forker: getpid(),
                 orders: Some(order_write),
                 reports: report_read,
                 waits: true,
-            })
+            }))
         }
     }
+}
+
+/// The end of a helper: exit 0 when its work succeeded, else report the
+/// error and exit with its code.
+fn exit_with(done: Result<()>) -> ! {
+    let code = match done {
+        Ok(()) => 0,
+        Err(err) => {
+            err.report(crate::applet_name());
+            err.code()
+        }
+    };
+    // SAFETY: leave at once, running none of the caller's destructors.
+    unsafe { libc::_exit(code) }
 }
 
 /// In the intermediate process: fork the helper proper and exit, so that

@@ -209,11 +209,16 @@ pub fn resolve(requests: &[Request], single: Option<(u32, u32)>) -> Vec<MapRange
         let nth = |start: u32, hole: Option<u64>, k: u64| -> u64 {
             u64::from(start) + k + u64::from(hole.is_some_and(|h| k >= h))
         };
-        let mut cuts = vec![0, left];
-        cuts.extend(inner_hole.filter(|&h| h < left));
-        cuts.extend(outer_hole.filter(|&h| h < left));
-        cuts.sort_unstable();
-        cuts.dedup();
+        // At most four cuts, kept sorted and unique as they go in (no sort
+        // routine for so few).
+        let mut cuts: Vec<u64> = Vec::with_capacity(4);
+        for cut in [Some(0), Some(left), inner_hole, outer_hole] {
+            if let Some(at) = cut.filter(|&c| c <= left) {
+                if let Err(place) = cuts.binary_search(&at) {
+                    cuts.insert(place, at);
+                }
+            }
+        }
         for pair in cuts.windows(2) {
             let (from, to) = (pair[0], pair[1]);
             if to > from {

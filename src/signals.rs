@@ -2,7 +2,18 @@
 //! `RT2`, `RTMIN+2`, `SIGRTMAX-1`; and, beyond util-linux, `9`, `RTMIN`
 //! and `RTMAX`.
 
-const NAMES: &[(&str, libc::c_int)] = &[
+/// The names without `SIG`, and their numbers: one string with a space
+/// after each name, and an array of numbers in the same order, so that the
+/// table holds no pointers (each would cost a relocation in a static-PIE
+/// executable).
+macro_rules! table {
+    ($(($name:literal, $number:expr),)*) => {
+        const NAMES: &str = concat!($($name, " ",)*);
+        const NUMBERS: &[libc::c_int] = &[$($number,)*];
+    };
+}
+
+table![
     ("HUP", libc::SIGHUP),
     ("INT", libc::SIGINT),
     ("QUIT", libc::SIGQUIT),
@@ -61,8 +72,8 @@ pub fn by_name(text: &str) -> Option<libc::c_int> {
     }
     let upper = text.to_ascii_uppercase();
     let name = upper.strip_prefix("SIG").unwrap_or(&upper);
-    if let Some(&(_, n)) = NAMES.iter().find(|(known, _)| *known == name) {
-        return Some(n);
+    if let Some(i) = NAMES.split(' ').position(|known| known == name) {
+        return NUMBERS.get(i).copied();
     }
     let realtime = name.strip_prefix("RT")?;
     let n = match (realtime.strip_prefix("MIN"), realtime.strip_prefix("MAX")) {

@@ -424,15 +424,19 @@ pub fn pipe() -> nix::Result<(OwnedFd, OwnedFd)> {
 /// Close every descriptor from 3 up except those in `keep`: a helper process
 /// must not hold the pipes of other helpers, or they would never see EOF.
 pub fn close_all_except(keep: &[libc::c_int]) {
-    let mut keep = keep.to_vec();
-    keep.sort_unstable();
     let mut first: libc::c_uint = 3;
-    for fd in keep.into_iter().filter(|&fd| fd >= 3) {
-        let fd = fd as libc::c_uint;
+    // The kept descriptors in increasing order: there are only a few, so
+    // the smallest one left is picked each time, with no sort routine.
+    while let Some(fd) = keep
+        .iter()
+        .filter_map(|&fd| libc::c_uint::try_from(fd).ok())
+        .filter(|&fd| fd >= first)
+        .min()
+    {
         if fd > first {
             close_range(first, fd - 1);
         }
-        first = first.max(fd + 1);
+        first = fd + 1;
     }
     close_range(first, libc::c_uint::MAX);
 }

@@ -79,11 +79,12 @@ pub fn login_shell(uid: u32) -> Option<std::ffi::OsString> {
         .map(|line| line.trim_ascii_start())
         .filter(|line| !line.is_empty() && !line.starts_with(b"#"))
         .find_map(|line| {
-            let fields: Vec<&[u8]> = line.splitn(7, |&b| b == b':').collect();
-            match fields[..] {
-                [_, _, id, _, _, _, shell] if decimal(id) == Some(uid) => Some(shell),
-                _ => None,
-            }
+            // name:password:UID:gid:gecos:home:SHELL, the shell taking
+            // whatever colons are left.
+            let mut fields = line.splitn(7, |&b| b == b':');
+            let id = fields.nth(2)?;
+            let shell = fields.nth(3)?;
+            (decimal(id) == Some(uid)).then_some(shell)
         })
         .filter(|shell| !shell.is_empty())
         .map(|shell| std::ffi::OsStr::from_bytes(shell).to_owned())

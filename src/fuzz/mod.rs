@@ -423,7 +423,7 @@ fn the_shape_check_catches_what_it_is_for() {
     assert!(shape(Error::sys("bad", nix::errno::Errno::ERANGE)).is_err());
     assert!(shape(Error::Reported).is_err());
     let exec = Error::Exec {
-        program: "x".into(),
+        program: Box::new("x".into()),
         errno: nix::errno::Errno::ENOENT,
     };
     assert!(shape(exec).is_err());

@@ -240,7 +240,7 @@ fn run_id_helper(kind: IdKind, pid: libc::pid_t, ranges: &[idmap::MapRange]) -> 
             exec::pristine_signals();
             let errno = nix::unistd::execvp(&argv[0], &argv).unwrap_err();
             let err = Error::Exec {
-                program: kind.helper().to_owned(),
+                program: Box::new(kind.helper().to_owned()),
                 errno,
             };
             err.report(crate::applet_name());

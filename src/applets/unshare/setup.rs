@@ -30,18 +30,19 @@ pub fn prepare_and_exec(
     keeper: Option<&Helper>,
     parent: Option<OwnedFd>,
 ) -> Error {
-    let ready = prepare(c).and_then(|program| arm_kill_child(c, parent).map(|()| program));
-    let program = match ready {
+    let program = match prepare(c) {
         Ok(program) => program,
         Err(err) => return err,
     };
-    let told: Vec<&Helper> = binder.as_deref().into_iter().chain(keeper).collect();
-    if told.is_empty() {
+    if let Err(err) = arm_kill_child(c, parent) {
+        return err;
+    }
+    let told = [binder.as_deref(), keeper];
+    if told.iter().all(Option::is_none) {
         return program.exec();
     }
-    let err = program.exec_announced(|| told.iter().for_each(|h| h.send(COMMIT)));
-    told.iter().for_each(|h| h.send(FAILED));
-    drop(told);
+    let err = program.exec_announced(|| told.iter().flatten().for_each(|h| h.send(COMMIT)));
+    told.iter().flatten().for_each(|h| h.send(FAILED));
     // Say why only once the mounts are undone.
     if let Some(binder) = binder.as_mut() {
         let _ = binder.finish();
