@@ -56,7 +56,8 @@ fn serve(channel: Channel, targets: &[Target], pid: libc::pid_t) -> Result<()> {
 
 /// Bind every target under the locks of their directories; all or nothing.
 fn bind_all(targets: &[Target], pid: libc::pid_t) -> Result<Vec<OwnedFd>> {
-    let _locks = super::lock(targets.iter().map(Target::dir));
+    let dirs: Vec<_> = targets.iter().map(Target::dir).collect();
+    let _locks = super::lock(&dirs);
     let mut made = Vec::new();
     for target in targets {
         match bind_one(target, pid) {

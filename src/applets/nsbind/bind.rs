@@ -48,7 +48,7 @@ fn one(source: &NsFile, shown: &Path, target: &Path) -> Result<()> {
     check_mount_ns(source, shown)?;
     let (dir, name) = path::open_parent(target, "cannot create")?;
     let dir = Rc::new(dir);
-    let _lock = persist::lock([dir.as_fd()]);
+    let _lock = persist::lock(&[dir.as_fd()]);
     let onto = Target::open_in(Rc::clone(&dir), &name, source.kind, target)?;
     persist::bind(&onto, &source.fd, shown).map(drop)
 }
@@ -126,7 +126,7 @@ pub fn all(spec: target::Spec, dir: &Path) -> Result<()> {
     let fd = Rc::new(fd);
     let (mut mounts, mut onto) = (Vec::new(), Vec::new());
     let result = {
-        let _lock = persist::lock([fd.as_fd()]);
+        let _lock = persist::lock(&[fd.as_fd()]);
         let result = bind_each(&process, dir, &fd, &mut mounts, &mut onto);
         if result.is_err() {
             persist::undo(&mounts, &onto);

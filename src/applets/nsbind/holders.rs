@@ -106,9 +106,14 @@ pub fn find(wanted: &[NsKey], here: &[PathBuf]) -> HashMap<NsKey, Holders> {
     if found.is_empty() {
         return found;
     }
-    let mut kinds: Vec<&str> = wanted.iter().map(|k| k.kind.as_str()).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
+    // The kinds among them, each once, in order (sorted by insertion:
+    // there are eight at most).
+    let mut kinds: Vec<&str> = Vec::new();
+    for key in wanted {
+        if let Err(at) = kinds.binary_search(&key.kind.as_str()) {
+            kinds.insert(at, &key.kind);
+        }
+    }
     // Our PID as our /proc numbers it, which need not be getpid()'s.
     let me: Option<u32> = std::fs::read_link("/proc/self")
         .ok()

@@ -26,7 +26,7 @@ pub fn run(dir: &Path) -> Result<()> {
             dir.display()
         )));
     }
-    let _lock = persist::lock([first.as_fd()]);
+    let _lock = persist::lock(&[first.as_fd()]);
     // Resolved again under the lock: another `--private` may have bound DIR
     // onto itself meanwhile, and then its new mount is the one to look at
     // (it has the same inode, which is also what the lock is on).

@@ -49,7 +49,7 @@ pub fn all(targets: &[impl AsRef<Path>], keep: bool) -> i32 {
 
 fn one(path: &Path, keep: bool, released_ns: &mut Vec<Released>) -> Result<()> {
     let (dir, name) = path::open_parent(path, "cannot open")?;
-    let _lock = persist::lock([dir.as_fd()]);
+    let _lock = persist::lock(&[dir.as_fd()]);
     let open_top = || -> Result<OwnedFd> {
         openat(
             &dir,
