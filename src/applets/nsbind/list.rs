@@ -27,14 +27,11 @@ pub fn listed() -> Result<Vec<Listed>> {
         return Ok(Vec::new());
     }
     let wanted: Vec<_> = pins.iter().map(|p| p.ns.clone()).collect();
-    let here: Vec<_> = pins.iter().flat_map(|p| p.paths.iter().cloned()).collect();
-    let found = holders::find(&wanted, &here);
+    let found = holders::find(&wanted, &pins);
     Ok(pins
         .into_iter()
-        .map(|pin| {
-            let holders = found.get(&pin.ns).cloned().unwrap_or_default();
-            Listed { pin, holders }
-        })
+        .zip(found)
+        .map(|(pin, holders)| Listed { pin, holders })
         .collect())
 }
 
@@ -84,7 +81,7 @@ fn as_json(listed: &[Listed]) -> String {
     for (i, l) in listed.iter().enumerate() {
         let h = &l.holders;
         let holder = h
-            .named(json_path)
+            .named(&json_path)
             .map_or_else(|| "null".to_owned(), |n| json_string(&n));
         let paths: Vec<String> = l
             .pin
@@ -258,14 +255,14 @@ mod tests {
         };
         let show = |p: &Path| p.display().to_string();
         assert_eq!(
-            h.named(show).unwrap(),
+            h.named(&show).unwrap(),
             "a bind mount at /run/x in the mount namespace of process 4294967295 (?)"
         );
         h.fd = Some((Process(GONE), 7));
-        assert_eq!(h.named(show).unwrap(), "fd 7 of process 4294967295 (?)");
+        assert_eq!(h.named(&show).unwrap(), "fd 7 of process 4294967295 (?)");
         h.process = Some(Process(GONE));
-        assert_eq!(h.named(show).unwrap(), "process 4294967295 (?)");
-        assert_eq!(Holders::default().named(show), None);
+        assert_eq!(h.named(&show).unwrap(), "process 4294967295 (?)");
+        assert_eq!(Holders::default().named(&show), None);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! following a symbolic link) and remove the file they covered; then warn
 //! about each namespace released that something else still holds.
 
-use std::collections::HashSet;
 use std::io::Write;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -136,8 +135,6 @@ fn namespace_of(top: &OwnedFd) -> Option<NsKey> {
 /// one in another mount namespace (which `--list` here cannot show). After
 /// every release, so that one pass over /proc serves them all.
 fn warn_still_held(released: &[Released]) {
-    let mut seen = HashSet::new();
-    let released: Vec<&Released> = released.iter().filter(|r| seen.insert(&r.ns)).collect();
     if released.is_empty() {
         return;
     }
@@ -145,18 +142,21 @@ fn warn_still_held(released: &[Released]) {
         .map(|m| pins::pins(&m))
         .unwrap_or_default();
     let wanted: Vec<NsKey> = released.iter().map(|r| r.ns.clone()).collect();
-    let points: Vec<PathBuf> = here.iter().flat_map(|p| p.paths.clone()).collect();
-    let found = holders::find(&wanted, &points);
+    let first = pins::first_of(&wanted);
+    let found = holders::find(&wanted, &here);
     let show = |p: &Path| p.display().to_string();
     let mut text = String::new();
-    for r in released {
-        let held = found.get(&r.ns).cloned().unwrap_or_default();
+    for (i, (r, held)) in released.iter().zip(found).enumerate() {
+        // One warning per namespace, at its first release.
+        if first[&r.ns.inode] != i {
+            continue;
+        }
         let mut still_here = here.iter().filter(|p| p.ns == r.ns);
         let pinned_here = still_here.clone().count();
         let total = held.others() + pinned_here;
         let named = match (&held.process, &held.fd, still_here.next()) {
             (None, None, Some(pin)) => Some(format!("a bind mount at {}", show(&pin.paths[0]))),
-            _ => held.named(show),
+            _ => held.named(&show),
         };
         let Some(named) = named else { continue };
         let more = match total.saturating_sub(1) {
