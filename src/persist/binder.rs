@@ -16,9 +16,10 @@ use crate::sys::open;
 use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
 
-use crate::error::{Context, Result};
+use crate::error::Result;
 use crate::helper::{self, Channel, Helper, Parentage};
 
+use super::failed;
 use super::mount::{bind, undo};
 use super::target::{remove_created, Target};
 
@@ -77,6 +78,6 @@ fn bind_one(target: &Target, pid: libc::pid_t) -> Result<OwnedFd> {
     target.check_free()?;
     let source = target.kind.proc_path(pid, true);
     let namespace = open(&source, OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty())
-        .context(|| format!("cannot open {}", source.display()))?;
+        .map_err(|e| failed("cannot open", &source, e))?;
     bind(target, &namespace, &source)
 }

@@ -14,10 +14,10 @@ use nix::unistd::{unlinkat, UnlinkatFlags};
 
 use super::holders;
 use super::pins::{self, NsKey};
-use crate::error::{self, Context, Error, Result};
+use crate::error::{self, Error, Result};
 use crate::mountinfo;
 use crate::ns::{self, Kind};
-use crate::persist::{self, path};
+use crate::persist::{self, failed, path, refused};
 use crate::sys;
 
 /// A namespace whose bind mount on `path` was taken off.
@@ -56,17 +56,17 @@ fn one(path: &Path, keep: bool, released_ns: &mut Vec<Released>) -> Result<()> {
             OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
             Mode::empty(),
         )
-        .context(|| format!("cannot open {}", path.display()))
+        .map_err(|e| failed("cannot open", path, e))
     };
     let is_namespace = |fd: &OwnedFd| sys::is_nsfs(fd).unwrap_or(false);
     let mut top = open_top()?;
     // Only a namespace file reached by a path (not through /proc's magic
     // links, which O_NOFOLLOW stops at) is the root of a bind mount.
     if !is_namespace(&top) {
-        return Err(Error::msg(format!(
-            "{} is not a namespace bind mount; leaving it alone",
-            path.display()
-        )));
+        return Err(refused(
+            path,
+            "is not a namespace bind mount; leaving it alone",
+        ));
     }
     let mut released = 0;
     while is_namespace(&top) {
@@ -77,7 +77,7 @@ fn one(path: &Path, keep: bool, released_ns: &mut Vec<Released>) -> Result<()> {
             )));
         }
         let ns = namespace_of(&top);
-        persist::unmount(&top).context(|| format!("cannot unmount {}", path.display()))?;
+        persist::unmount(&top).map_err(|e| failed("cannot unmount", path, e))?;
         if let Some(ns) = ns {
             released_ns.push(Released {
                 ns,
@@ -91,29 +91,26 @@ fn one(path: &Path, keep: bool, released_ns: &mut Vec<Released>) -> Result<()> {
         return Ok(());
     }
     // What is left must be a plain file: the one the mounts covered.
-    let covered = fstat(&top).context(|| format!("cannot stat {}", path.display()))?;
+    let covered = fstat(&top).map_err(|e| failed("cannot stat", path, e))?;
     if covered.st_mode & libc::S_IFMT != libc::S_IFREG {
-        return Err(Error::msg(format!(
-            "{} is no regular file once unmounted; not removing it",
-            path.display()
-        )));
+        return Err(refused(
+            path,
+            "is no regular file once unmounted; not removing it",
+        ));
     }
     // And the name must still lead to it when we remove it.
-    let id = ns::identity(&top).context(|| format!("cannot stat {}", path.display()))?;
+    let id = ns::identity(&top).map_err(|e| failed("cannot stat", path, e))?;
     let now = fstatat(&dir, name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
-        .context(|| format!("cannot stat {}", path.display()))?;
+        .map_err(|e| failed("cannot stat", path, e))?;
     if (now.st_dev, now.st_ino) != (id.dev, id.ino) {
-        return Err(Error::msg(format!(
-            "{} was replaced while being released; not removing it",
-            path.display()
-        )));
+        return Err(refused(
+            path,
+            "was replaced while being released; not removing it",
+        ));
     }
     match unlinkat(&dir, name.as_os_str(), UnlinkatFlags::NoRemoveDir) {
         Ok(()) | Err(Errno::ENOENT) => Ok(()),
-        Err(errno) => Err(Error::sys(
-            format!("cannot remove {}", path.display()),
-            errno,
-        )),
+        Err(errno) => Err(failed("cannot remove", path, errno)),
     }
 }
 
