@@ -14,7 +14,7 @@
 //! another place, or onto a mount that does not propagate, is a pin of its
 //! own; so is each of several mounts stacked on one file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::mountinfo::Mount;
@@ -69,7 +69,7 @@ pub fn pins(mounts: &[Mount]) -> Vec<Pin> {
         .collect();
     let mut sets = Sets::new(nsfs.len());
     // The first mount seen of a namespace at a place of a peer group.
-    let mut first: HashMap<(&NsKey, PathBuf, u64), usize> = HashMap::new();
+    let mut first: HashMap<Spot, usize> = HashMap::new();
     for (i, (mount, ns)) in nsfs.iter().enumerate() {
         let Some(parent) = by_id
             .get(&mount.parent)
@@ -82,18 +82,17 @@ pub fn pins(mounts: &[Mount]) -> Vec<Pin> {
             continue;
         };
         for group in parent.propagation_groups() {
-            match first.entry((ns, place.clone(), group)) {
-                std::collections::hash_map::Entry::Occupied(e) => sets.join(*e.get(), i),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(i);
-                }
+            let earlier = *first.entry((ns, place.clone(), group)).or_insert(i);
+            if earlier != i {
+                sets.join(earlier, i);
             }
         }
     }
     let mut pins: Vec<Pin> = Vec::new();
     // The pin of each set, at the index of the mount that leads it.
     let mut pin_of: Vec<Option<usize>> = vec![None; nsfs.len()];
-    let mut listed: HashSet<(usize, &Path)> = HashSet::new();
+    // The first mount seen of a pin at a path.
+    let mut listed: HashMap<Spot, usize> = HashMap::new();
     for (i, (mount, ns)) in nsfs.iter().enumerate() {
         let at = *pin_of[sets.find(i)].get_or_insert_with(|| {
             pins.push(Pin {
@@ -102,12 +101,17 @@ pub fn pins(mounts: &[Mount]) -> Vec<Pin> {
             });
             pins.len() - 1
         });
-        if listed.insert((at, &mount.point)) {
+        let spot = (ns, mount.point.clone(), at as u64);
+        if *listed.entry(spot).or_insert(i) == i {
             pins[at].paths.push(mount.point.clone());
         }
     }
     pins
 }
+
+/// A namespace at a path, in a group of mounts: the peer group that
+/// propagates to a place, or the pin that is seen at a mount point.
+type Spot<'a> = (&'a NsKey, PathBuf, u64);
 
 /// Where a mount at `point` sits in the file system of its parent mount:
 /// the parent's root joined with the rest of the path below the parent's
