@@ -36,35 +36,30 @@ pub struct Target {
     created: Option<ns::Id>,
 }
 
-/// Kernel pseudo file systems: binding over one of their files would change
-/// what the kernel shows everyone in the mount namespace (f_type, name).
-const PSEUDO_FS: &[(libc::c_long, &str)] = &[
-    (0x9fa0, "proc"),
-    (0x6265_6572, "sysfs"),
-    (0x0027_e0eb, "cgroup"),
-    (0x6367_7270, "cgroup2"),
-    (0x6462_6720, "debugfs"),
-    (0x7472_6163, "tracefs"),
-    (0x7363_6673, "securityfs"),
-    (0xf97c_ff8c, "selinuxfs"),
-    (0x4341_5d53, "smackfs"),
-    (0xcafe_4a11, "bpf"),
-    (0x6265_6570, "configfs"),
-    (0x6165_676c, "pstore"),
-    (0xde5e_81e4, "efivarfs"),
-    (0x4249_4e4d, "binfmt_misc"),
-    (0x6573_5543, "fusectl"),
-    (0x1cd1, "devpts"),
-    (0x1980_0202, "mqueue"),
-];
-
 /// The name of the kernel pseudo file system whose magic (`statfs.f_type`)
-/// is `fs`, if it is one.
+/// is `fs`, if it is one: binding over one of their files would change
+/// what the kernel shows everyone in the mount namespace (f_type, name).
 pub fn pseudo_fs_name(fs: libc::c_long) -> Option<&'static str> {
-    PSEUDO_FS
-        .iter()
-        .find(|(magic, _)| *magic == fs)
-        .map(|(_, name)| *name)
+    Some(match fs {
+        0x9fa0 => "proc",
+        0x6265_6572 => "sysfs",
+        0x0027_e0eb => "cgroup",
+        0x6367_7270 => "cgroup2",
+        0x6462_6720 => "debugfs",
+        0x7472_6163 => "tracefs",
+        0x7363_6673 => "securityfs",
+        0xf97c_ff8c => "selinuxfs",
+        0x4341_5d53 => "smackfs",
+        0xcafe_4a11 => "bpf",
+        0x6265_6570 => "configfs",
+        0x6165_676c => "pstore",
+        0xde5e_81e4 => "efivarfs",
+        0x4249_4e4d => "binfmt_misc",
+        0x6573_5543 => "fusectl",
+        0x1cd1 => "devpts",
+        0x1980_0202 => "mqueue",
+        _ => return None,
+    })
 }
 
 impl Target {
