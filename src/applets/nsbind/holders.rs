@@ -8,6 +8,7 @@
 //! (a socket's network namespace, a child PID or user namespace).
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -73,16 +74,17 @@ impl Holders {
     /// The HOLDERS cell: `2proc,1fd,1mnt`, zero counts left out; `-` when
     /// nothing holds it.
     pub fn cell(&self) -> String {
-        let parts: Vec<String> = [(self.procs, "proc"), (self.fds, "fd"), (self.mounts, "mnt")]
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, unit)| format!("{n}{unit}"))
-            .collect();
-        if parts.is_empty() {
-            "-".to_owned()
-        } else {
-            parts.join(",")
+        let mut cell = String::new();
+        for (n, unit) in [(self.procs, "proc"), (self.fds, "fd"), (self.mounts, "mnt")] {
+            if n > 0 {
+                let comma = if cell.is_empty() { "" } else { "," };
+                let _ = write!(cell, "{comma}{n}{unit}");
+            }
         }
+        if cell.is_empty() {
+            cell.push('-');
+        }
+        cell
     }
 }
 
