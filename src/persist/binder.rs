@@ -16,9 +16,10 @@ use crate::sys::open;
 use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
 
-use crate::error::{Context, Result};
+use crate::error::Result;
 use crate::helper::{self, Channel, Helper, Parentage};
 
+use super::failed;
 use super::mount::{bind, undo};
 use super::target::{remove_created, Target};
 
@@ -56,7 +57,8 @@ fn serve(channel: Channel, targets: &[Target], pid: libc::pid_t) -> Result<()> {
 
 /// Bind every target under the locks of their directories; all or nothing.
 fn bind_all(targets: &[Target], pid: libc::pid_t) -> Result<Vec<OwnedFd>> {
-    let _locks = super::lock(targets.iter().map(Target::dir));
+    let dirs: Vec<_> = targets.iter().map(Target::dir).collect();
+    let _locks = super::lock(&dirs);
     let mut made = Vec::new();
     for target in targets {
         match bind_one(target, pid) {
@@ -76,6 +78,6 @@ fn bind_one(target: &Target, pid: libc::pid_t) -> Result<OwnedFd> {
     target.check_free()?;
     let source = target.kind.proc_path(pid, true);
     let namespace = open(&source, OFlag::O_RDONLY | OFlag::O_CLOEXEC, Mode::empty())
-        .context(|| format!("cannot open {}", source.display()))?;
+        .map_err(|e| failed("cannot open", &source, e))?;
     bind(target, &namespace, &source)
 }

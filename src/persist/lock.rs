@@ -29,16 +29,20 @@ pub struct Locks<'a> {
 
 /// Lock every distinct directory among `dirs` (in device and inode order,
 /// so two processes locking the same set never wait on each other in turn).
-pub fn lock<'a>(dirs: impl IntoIterator<Item = BorrowedFd<'a>>) -> Locks<'a> {
-    let mut dirs: Vec<(ns::Id, BorrowedFd<'a>)> = dirs
-        .into_iter()
-        .filter_map(|fd| ns::identity(fd).ok().map(|id| (id, fd)))
-        .collect();
-    dirs.sort_by_key(|(id, _)| (id.dev, id.ino));
-    // One lock per directory: a second flock on another descriptor of a
-    // directory we hold would wait for ourselves.
-    dirs.dedup_by_key(|(id, _)| *id);
-    let held = dirs
+pub fn lock<'a>(dirs: &[BorrowedFd<'a>]) -> Locks<'a> {
+    // A handful at most (one per kind of namespace): sorted by insertion,
+    // and one lock per directory, since a second flock on another
+    // descriptor of a directory we hold would wait for ourselves.
+    let mut sorted: Vec<(ns::Id, BorrowedFd<'a>)> = Vec::new();
+    for &fd in dirs {
+        let Ok(id) = ns::identity(fd) else { continue };
+        let key = (id.dev, id.ino);
+        let at = sorted.partition_point(|(other, _)| (other.dev, other.ino) < key);
+        if sorted.get(at).map(|(other, _)| *other) != Some(id) {
+            sorted.insert(at, (id, fd));
+        }
+    }
+    let held = sorted
         .into_iter()
         .filter_map(|(_, fd)| take(fd).then_some(fd))
         .collect();
@@ -68,5 +72,31 @@ impl Drop for Locks<'_> {
             // SAFETY: flock on a descriptor that is still open (borrowed).
             unsafe { libc::flock(fd.as_fd().as_raw_fd(), libc::LOCK_UN) };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs::File;
+
+    /// Each directory once, in device and inode order, whatever order and
+    /// however many descriptors of it are given.
+    #[test]
+    fn each_directory_once_in_order() {
+        // Directories that no bind of the suite locks meanwhile.
+        let proc = File::open("/proc").unwrap();
+        let own = File::open("/proc/self").unwrap();
+        let proc_again = File::open("/proc").unwrap();
+        let fds = [own.as_fd(), proc.as_fd(), proc_again.as_fd()];
+        let locks = lock(&fds);
+        let ids: Vec<ns::Id> = locks
+            .held
+            .iter()
+            .map(|fd| ns::identity(fd).unwrap())
+            .collect();
+        let mut want = vec![ns::identity(&own).unwrap(), ns::identity(&proc).unwrap()];
+        want.sort_by_key(|id| (id.dev, id.ino));
+        assert_eq!(ids, want);
     }
 }

@@ -14,3 +14,26 @@ pub use binder::{spawn_binder, BIND, COMMIT, FAILED};
 pub use lock::lock;
 pub use mount::{bind, undo, unmount};
 pub use target::{pseudo_fs_name, remove_created, Target};
+
+use std::path::Path;
+
+use nix::errno::Errno;
+
+use crate::error::Error;
+
+/// `WHAT PATH: reason`: a system call on a file failed. The messages of
+/// nsbind and of persistence name their files through this one function
+/// and `refused` (each formatting site would cost code and a table of
+/// its own).
+#[cold]
+#[inline(never)]
+pub fn failed(what: &str, path: &Path, errno: Errno) -> Error {
+    Error::sys(format!("{what} {}", path.display()), errno)
+}
+
+/// `PATH WHY`: a refusal that names its file.
+#[cold]
+#[inline(never)]
+pub fn refused(path: &Path, why: &str) -> Error {
+    Error::msg(format!("{} {why}", path.display()))
+}

@@ -16,6 +16,7 @@ use crate::error::{Context, Result};
 use crate::mountinfo;
 use crate::sys;
 
+use super::failed;
 use super::target::{already_bound, replaced, Target};
 
 /// Bind the namespace open as `namespace` (shown as `source`) onto
@@ -59,8 +60,8 @@ fn attach(target: &Target, namespace: &OwnedFd, source: &Path) -> Result<OwnedFd
 /// target file, and the target's name leads to it, perhaps under mounts
 /// stacked on it since.
 fn verify(target: &Target, tree: &OwnedFd, beneath: u64) -> Result<()> {
-    let ours = sys::mount_id(tree)
-        .context(|| format!("cannot find the mount on {}", target.path.display()))?;
+    let ours =
+        sys::mount_id(tree).map_err(|e| failed("cannot find the mount on", &target.path, e))?;
     let mounts = mountinfo::read()?;
     let parent = |id: u64| mounts.iter().find(|m| m.id == id).map(|m| m.parent);
     if parent(ours) != Some(beneath) {
@@ -69,8 +70,8 @@ fn verify(target: &Target, tree: &OwnedFd, beneath: u64) -> Result<()> {
         return Err(already_bound(&target.path));
     }
     let at_name = target.open_name()?;
-    let mut mount = sys::mount_id(&at_name)
-        .context(|| format!("cannot find the mount of {}", target.path.display()))?;
+    let mut mount =
+        sys::mount_id(&at_name).map_err(|e| failed("cannot find the mount of", &target.path, e))?;
     // Down the stack at the name: ours, or mounts stacked on ours since.
     for _ in 0..mounts.len() {
         if mount == ours {

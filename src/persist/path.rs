@@ -29,10 +29,7 @@ pub fn split(path: &Path) -> Result<(&Path, &OsStr)> {
         None => (&b"."[..], bytes),
     };
     if name.is_empty() || name == b"." || name == b".." {
-        return Err(Error::msg(format!(
-            "{} does not name a file",
-            path.display()
-        )));
+        return Err(super::refused(path, "does not name a file"));
     }
     // "/x" splits into "/" and "x"; "a//x" into "a/" and "x".
     Ok((Path::new(OsStr::from_bytes(dir)), OsStr::from_bytes(name)))
@@ -66,7 +63,7 @@ enum Failure {
 impl Failure {
     fn into_error(self, path: &Path, what: &str) -> Error {
         match self {
-            Failure::Sys(errno) => Error::sys(format!("{what} {}", path.display()), errno),
+            Failure::Sys(errno) => super::failed(what, path, errno),
             Failure::Untrusted(link, why) => Error::msg(format!(
                 "{what} {}: refusing to follow the symbolic link {}: {why}",
                 path.display(),

@@ -12,12 +12,12 @@ use nix::fcntl::{openat, AtFlags, OFlag};
 use nix::sys::stat::{fstat, fstatat, Mode};
 use nix::unistd::{unlinkat, UnlinkatFlags};
 
-use crate::error::{Context, Error, Result};
+use crate::error::{Error, Result};
 use crate::mountinfo;
 use crate::ns::{self, Kind};
 use crate::sys;
 
-use super::path;
+use super::{failed, path, refused};
 
 /// A file a namespace of `kind` will be bound onto.
 #[derive(Debug)]
@@ -36,35 +36,30 @@ pub struct Target {
     created: Option<ns::Id>,
 }
 
-/// Kernel pseudo file systems: binding over one of their files would change
-/// what the kernel shows everyone in the mount namespace (f_type, name).
-const PSEUDO_FS: &[(libc::c_long, &str)] = &[
-    (0x9fa0, "proc"),
-    (0x6265_6572, "sysfs"),
-    (0x0027_e0eb, "cgroup"),
-    (0x6367_7270, "cgroup2"),
-    (0x6462_6720, "debugfs"),
-    (0x7472_6163, "tracefs"),
-    (0x7363_6673, "securityfs"),
-    (0xf97c_ff8c, "selinuxfs"),
-    (0x4341_5d53, "smackfs"),
-    (0xcafe_4a11, "bpf"),
-    (0x6265_6570, "configfs"),
-    (0x6165_676c, "pstore"),
-    (0xde5e_81e4, "efivarfs"),
-    (0x4249_4e4d, "binfmt_misc"),
-    (0x6573_5543, "fusectl"),
-    (0x1cd1, "devpts"),
-    (0x1980_0202, "mqueue"),
-];
-
 /// The name of the kernel pseudo file system whose magic (`statfs.f_type`)
-/// is `fs`, if it is one.
+/// is `fs`, if it is one: binding over one of their files would change
+/// what the kernel shows everyone in the mount namespace (f_type, name).
 pub fn pseudo_fs_name(fs: libc::c_long) -> Option<&'static str> {
-    PSEUDO_FS
-        .iter()
-        .find(|(magic, _)| *magic == fs)
-        .map(|(_, name)| *name)
+    Some(match fs {
+        0x9fa0 => "proc",
+        0x6265_6572 => "sysfs",
+        0x0027_e0eb => "cgroup",
+        0x6367_7270 => "cgroup2",
+        0x6462_6720 => "debugfs",
+        0x7472_6163 => "tracefs",
+        0x7363_6673 => "securityfs",
+        0xf97c_ff8c => "selinuxfs",
+        0x4341_5d53 => "smackfs",
+        0xcafe_4a11 => "bpf",
+        0x6265_6570 => "configfs",
+        0x6165_676c => "pstore",
+        0xde5e_81e4 => "efivarfs",
+        0x4249_4e4d => "binfmt_misc",
+        0x6573_5543 => "fusectl",
+        0x1cd1 => "devpts",
+        0x1980_0202 => "mqueue",
+        _ => return None,
+    })
 }
 
 impl Target {
@@ -97,24 +92,15 @@ impl Target {
                 // another later: remove it while the name is surely ours.
                 Err(errno) => {
                     let _ = unlinkat(&*dir, name, UnlinkatFlags::NoRemoveDir);
-                    return Err(Error::sys(
-                        format!("cannot stat {}", shown.display()),
-                        errno,
-                    ));
+                    return Err(failed("cannot stat", shown, errno));
                 }
             },
             Err(Errno::EEXIST) => {
-                let fd =
-                    open_name(&dir, name).context(|| format!("cannot open {}", shown.display()))?;
+                let fd = open_name(&dir, name).map_err(|e| failed("cannot open", shown, e))?;
                 check_bindable(&fd, shown)?;
                 (fd, None)
             }
-            Err(errno) => {
-                return Err(Error::sys(
-                    format!("cannot create {}", shown.display()),
-                    errno,
-                ))
-            }
+            Err(errno) => return Err(failed("cannot create", shown, errno)),
         };
         let target = Target {
             kind,
@@ -143,7 +129,7 @@ impl Target {
 
     /// What the name leads to now (the top mount on it, if any).
     pub fn open_name(&self) -> Result<OwnedFd> {
-        open_name(&self.dir, &self.name).context(|| format!("cannot open {}", self.path.display()))
+        open_name(&self.dir, &self.name).map_err(|e| failed("cannot open", &self.path, e))
     }
 
     /// Just before mounting, under the directory's lock: the name still
@@ -165,7 +151,7 @@ impl Target {
     /// as nsbind --all removes the directory it made when it gives up).
     fn check_not_shared(&self) -> Result<()> {
         let id = sys::mount_id(&self.fd)
-            .context(|| format!("cannot find the mount of {}", self.path.display()))?;
+            .map_err(|e| failed("cannot find the mount of", &self.path, e))?;
         let Some(mount) = mountinfo::by_id(id)? else {
             return Ok(());
         };
@@ -217,24 +203,24 @@ fn open_name(dir: &OwnedFd, name: &OsStr) -> nix::Result<OwnedFd> {
 }
 
 pub fn already_bound(path: &Path) -> Error {
-    Error::msg(format!(
-        "{} already has a namespace bound onto it; release it first with nsbind --unbind",
-        path.display()
-    ))
+    refused(
+        path,
+        "already has a namespace bound onto it; release it first with nsbind --unbind",
+    )
 }
 
 pub fn replaced(path: &Path) -> Error {
-    Error::msg(format!(
-        "{} was replaced while the namespace was being bound onto it",
-        path.display()
-    ))
+    refused(
+        path,
+        "was replaced while the namespace was being bound onto it",
+    )
 }
 
 /// An existing file is fit to have a namespace bound onto it: a regular
 /// file with no namespace on it yet, on a real file system.
 fn check_bindable(fd: &OwnedFd, shown: &Path) -> Result<()> {
-    let stat = fstat(fd).context(|| format!("cannot stat {}", shown.display()))?;
-    let refuse = |what: &str| Err(Error::msg(format!("{} {what}", shown.display())));
+    let stat = fstat(fd).map_err(|e| failed("cannot stat", shown, e))?;
+    let refuse = |why: &str| Err(refused(shown, why));
     match stat.st_mode & libc::S_IFMT {
         libc::S_IFREG => {}
         libc::S_IFLNK => {
@@ -243,7 +229,7 @@ fn check_bindable(fd: &OwnedFd, shown: &Path) -> Result<()> {
         libc::S_IFDIR => return refuse("is a directory; a namespace is bound onto a file"),
         _ => return refuse("is not a regular file; a namespace is bound onto a regular file"),
     }
-    let fs = sys::fs_type(fd).context(|| format!("cannot stat {}", shown.display()))?;
+    let fs = sys::fs_type(fd).map_err(|e| failed("cannot stat", shown, e))?;
     if fs == sys::NSFS_MAGIC {
         return Err(already_bound(shown));
     }

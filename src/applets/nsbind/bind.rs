@@ -12,7 +12,7 @@ use nix::unistd::{unlinkat, UnlinkatFlags};
 
 use crate::error::{Error, Result};
 use crate::ns::{self, Kind, NsFile};
-use crate::persist::{self, path, Target};
+use crate::persist::{self, failed, path, refused, Target};
 use crate::sys;
 use crate::target::{self, Target as Process};
 
@@ -48,7 +48,7 @@ fn one(source: &NsFile, shown: &Path, target: &Path) -> Result<()> {
     check_mount_ns(source, shown)?;
     let (dir, name) = path::open_parent(target, "cannot create")?;
     let dir = Rc::new(dir);
-    let _lock = persist::lock([dir.as_fd()]);
+    let _lock = persist::lock(&[dir.as_fd()]);
     let onto = Target::open_in(Rc::clone(&dir), &name, source.kind, target)?;
     persist::bind(&onto, &source.fd, shown).map(drop)
 }
@@ -61,23 +61,23 @@ fn check_mount_ns(source: &NsFile, shown: &Path) -> Result<()> {
     }
     let own = NsFile::open(Path::new("/proc/self/ns/mnt"))?;
     if own.id().ok() == source.id().ok() {
-        return Err(Error::msg(format!(
-            "{} is our own mount namespace, which the kernel does not bind; \
+        return Err(refused(
+            shown,
+            "is our own mount namespace, which the kernel does not bind; \
              run nsbind from the mount namespace it was made from",
-            shown.display()
-        )));
+        ));
     }
     if let (Ok(theirs), Ok(ours)) = (
         sys::ns_get_mntns_id(&source.fd),
         sys::ns_get_mntns_id(&own.fd),
     ) {
         if theirs <= ours {
-            return Err(Error::msg(format!(
-                "{} is not newer than our own mount namespace, and the kernel binds only \
+            return Err(refused(
+                shown,
+                "is not newer than our own mount namespace, and the kernel binds only \
                  newer ones (on Linux 6.18 also one made on another CPU may count as older); \
                  run nsbind from the mount namespace it was made from",
-                shown.display()
-            )));
+            ));
         }
     }
     Ok(())
@@ -95,12 +95,7 @@ pub fn all(spec: target::Spec, dir: &Path) -> Result<()> {
     let made_dir = match mkdirat(&parent, name.as_os_str(), Mode::from_bits_truncate(0o755)) {
         Ok(()) => true,
         Err(Errno::EEXIST) => false,
-        Err(errno) => {
-            return Err(Error::sys(
-                format!("cannot create {}", dir.display()),
-                errno,
-            ))
-        }
+        Err(errno) => return Err(failed("cannot create", dir, errno)),
     };
     let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
     let fd = match openat(&parent, name.as_os_str(), flags, Mode::empty()) {
@@ -111,12 +106,12 @@ pub fn all(spec: target::Spec, dir: &Path) -> Result<()> {
             if fstatat(&parent, name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
                 .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFLNK) =>
         {
-            return Err(Error::msg(format!(
-                "{} is a symbolic link; refusing to bind into what it points at",
-                dir.display()
-            )));
+            return Err(refused(
+                dir,
+                "is a symbolic link; refusing to bind into what it points at",
+            ));
         }
-        Err(errno) => return Err(Error::sys(format!("cannot open {}", dir.display()), errno)),
+        Err(errno) => return Err(failed("cannot open", dir, errno)),
     };
     let made = if made_dir {
         ns::identity(&fd).ok()
@@ -126,7 +121,7 @@ pub fn all(spec: target::Spec, dir: &Path) -> Result<()> {
     let fd = Rc::new(fd);
     let (mut mounts, mut onto) = (Vec::new(), Vec::new());
     let result = {
-        let _lock = persist::lock([fd.as_fd()]);
+        let _lock = persist::lock(&[fd.as_fd()]);
         let result = bind_each(&process, dir, &fd, &mut mounts, &mut onto);
         if result.is_err() {
             persist::undo(&mounts, &onto);

@@ -8,10 +8,11 @@
 //! (a socket's network namespace, a child PID or user namespace).
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use super::pins::{self, parse_ns, NsKey};
+use super::pins::{self, parse_ns, NsKey, Pin};
 use crate::mountinfo;
 
 /// The holders of one namespace.
@@ -55,7 +56,7 @@ impl Holders {
 
     /// One of them, in words: a process, else a descriptor, else a mount
     /// elsewhere; `show` gives a path as the caller prints it.
-    pub fn named(&self, show: impl Fn(&Path) -> String) -> Option<String> {
+    pub fn named(&self, show: &dyn Fn(&Path) -> String) -> Option<String> {
         if let Some(p) = &self.process {
             return Some(format!("process {}", p.describe()));
         }
@@ -73,16 +74,17 @@ impl Holders {
     /// The HOLDERS cell: `2proc,1fd,1mnt`, zero counts left out; `-` when
     /// nothing holds it.
     pub fn cell(&self) -> String {
-        let parts: Vec<String> = [(self.procs, "proc"), (self.fds, "fd"), (self.mounts, "mnt")]
-            .iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, unit)| format!("{n}{unit}"))
-            .collect();
-        if parts.is_empty() {
-            "-".to_owned()
-        } else {
-            parts.join(",")
+        let mut cell = String::new();
+        for (n, unit) in [(self.procs, "proc"), (self.fds, "fd"), (self.mounts, "mnt")] {
+            if n > 0 {
+                let comma = if cell.is_empty() { "" } else { "," };
+                let _ = write!(cell, "{comma}{n}{unit}");
+            }
         }
+        if cell.is_empty() {
+            cell.push('-');
+        }
+        cell
     }
 }
 
@@ -95,38 +97,46 @@ struct ByPath {
     path: PathBuf,
 }
 
-/// The holders of each namespace of `wanted`. `here` are the mount points
-/// of namespace bind mounts in our own mount namespace, through which a
-/// process may have opened one.
-pub fn find(wanted: &[NsKey], here: &[PathBuf]) -> HashMap<NsKey, Holders> {
-    let mut found: HashMap<NsKey, Holders> = wanted
-        .iter()
-        .map(|key| (key.clone(), Holders::default()))
-        .collect();
-    if found.is_empty() {
-        return found;
+/// The holders of each namespace of `wanted`, in its order (a namespace
+/// wanted twice has its holders twice). `here` are the pins of our own
+/// mount namespace, through whose mount points a process may have opened
+/// a namespace.
+pub fn find(wanted: &[NsKey], here: &[Pin]) -> Vec<Holders> {
+    let mut found = Found {
+        wanted,
+        at: pins::first_of(wanted),
+        holders: vec![Holders::default(); wanted.len()],
+    };
+    if wanted.is_empty() {
+        return found.holders;
     }
-    let mut kinds: Vec<&str> = wanted.iter().map(|k| k.kind.as_str()).collect();
-    kinds.sort_unstable();
-    kinds.dedup();
+    // The kinds among them, each once, in order (sorted by insertion:
+    // there are eight at most).
+    let mut kinds: Vec<&str> = Vec::new();
+    for key in wanted {
+        if let Err(at) = kinds.binary_search(&key.kind.as_str()) {
+            kinds.insert(at, &key.kind);
+        }
+    }
     // Our PID as our /proc numbers it, which need not be getpid()'s.
     let me: Option<u32> = std::fs::read_link("/proc/self")
         .ok()
         .and_then(|p| p.to_str()?.parse().ok());
     let own_mnt = std::fs::read_link("/proc/self/ns/mnt").ok();
     let mut mount_namespaces: HashSet<PathBuf> = own_mnt.into_iter().collect();
-    let mut nsfs_points: HashSet<PathBuf> = here.iter().cloned().collect();
+    let mut nsfs_points = HashSet::new();
+    note_points(&mut nsfs_points, here);
     // A detached namespace mount, still open somewhere, reads as `/`.
     nsfs_points.insert(PathBuf::from("/"));
     let mut by_path = Vec::new();
     let Ok(pids) = crate::sys::pids() else {
-        return found;
+        return found.into_holders();
     };
     for pid in pids {
         let ourselves = Some(pid) == me;
         for kind in &kinds {
             let Some(holders) =
-                read_ns(&format!("/proc/{pid}/ns/{kind}")).and_then(|key| found.get_mut(&key))
+                read_ns(&format!("/proc/{pid}/ns/{kind}")).and_then(|key| found.get(&key))
             else {
                 continue;
             };
@@ -147,7 +157,49 @@ pub fn find(wanted: &[NsKey], here: &[PathBuf]) -> HashMap<NsKey, Holders> {
         }
     }
     opened_by_path(by_path, &nsfs_points, &mut found);
-    found
+    found.into_holders()
+}
+
+/// The holders of the wanted namespaces, as they are found.
+struct Found<'a> {
+    wanted: &'a [NsKey],
+    /// Where each wanted namespace is first, by inode.
+    at: HashMap<u64, usize>,
+    holders: Vec<Holders>,
+}
+
+impl Found<'_> {
+    /// The holders of the namespace whose inode on the namespace file
+    /// system is `inode`, if it is wanted.
+    fn by_inode(&mut self, inode: u64) -> Option<&mut Holders> {
+        let &at = self.at.get(&inode)?;
+        Some(&mut self.holders[at])
+    }
+
+    /// The holders of `key`, if it is wanted.
+    fn get(&mut self, key: &NsKey) -> Option<&mut Holders> {
+        let &at = self.at.get(&key.inode)?;
+        (self.wanted[at] == *key).then(|| &mut self.holders[at])
+    }
+
+    /// The holders of each wanted namespace, copied to where it is wanted
+    /// again.
+    fn into_holders(mut self) -> Vec<Holders> {
+        for (i, key) in self.wanted.iter().enumerate() {
+            let first = self.at[&key.inode];
+            if first != i {
+                self.holders[i] = self.holders[first].clone();
+            }
+        }
+        self.holders
+    }
+}
+
+/// The mount points of `pins`, through which a namespace may be opened.
+fn note_points(nsfs_points: &mut HashSet<PathBuf>, pins: &[Pin]) {
+    for pin in pins {
+        nsfs_points.extend(pin.paths.iter().cloned());
+    }
 }
 
 /// The namespace a link of /proc names, if any.
@@ -157,13 +209,14 @@ fn read_ns(link: &str) -> Option<NsKey> {
 
 /// The pins of wanted namespaces in the mount namespace of `pid` (one we
 /// have not read yet).
-fn mounts_of(pid: u32, found: &mut HashMap<NsKey, Holders>, nsfs_points: &mut HashSet<PathBuf>) {
+fn mounts_of(pid: u32, found: &mut Found, nsfs_points: &mut HashSet<PathBuf>) {
     let Ok(mounts) = mountinfo::read_file(&format!("/proc/{pid}/mountinfo")) else {
         return;
     };
-    for pin in pins::pins(&mounts) {
-        nsfs_points.extend(pin.paths.iter().cloned());
-        let Some(holders) = found.get_mut(&pin.ns) else {
+    let pins = pins::pins(&mounts);
+    note_points(nsfs_points, &pins);
+    for pin in &pins {
+        let Some(holders) = found.get(&pin.ns) else {
             continue;
         };
         holders.mounts += 1;
@@ -175,7 +228,7 @@ fn mounts_of(pid: u32, found: &mut HashMap<NsKey, Holders>, nsfs_points: &mut Ha
 
 /// The descriptors of `pid` that name a wanted namespace; those that name
 /// a path are kept in `by_path` for later.
-fn fds_of(pid: u32, found: &mut HashMap<NsKey, Holders>, by_path: &mut Vec<ByPath>) {
+fn fds_of(pid: u32, found: &mut Found, by_path: &mut Vec<ByPath>) {
     let Ok(entries) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
         return;
     };
@@ -197,7 +250,7 @@ fn fds_of(pid: u32, found: &mut HashMap<NsKey, Holders>, by_path: &mut Vec<ByPat
         let Some(holders) = link
             .to_str()
             .and_then(parse_ns)
-            .and_then(|key| found.get_mut(&key))
+            .and_then(|key| found.get(&key))
         else {
             continue;
         };
@@ -215,15 +268,10 @@ fn count_fd(holders: &mut Holders, pid: u32, fd: u32) {
 /// The descriptors opened through a namespace bind mount: only those whose
 /// path is a mount point of one are looked at (stat, which gives the
 /// namespace's inode on the namespace file system).
-fn opened_by_path(
-    by_path: Vec<ByPath>,
-    nsfs_points: &HashSet<PathBuf>,
-    found: &mut HashMap<NsKey, Holders>,
-) {
+fn opened_by_path(by_path: Vec<ByPath>, nsfs_points: &HashSet<PathBuf>, found: &mut Found) {
     let Ok(nsfs_dev) = std::fs::metadata("/proc/self/ns/mnt").map(|m| m.dev()) else {
         return;
     };
-    let by_inode: HashMap<u64, NsKey> = found.keys().map(|k| (k.inode, k.clone())).collect();
     for ByPath { pid, fd, path } in by_path {
         if !nsfs_points.contains(&path) {
             continue;
@@ -234,7 +282,7 @@ fn opened_by_path(
         if meta.dev() != nsfs_dev {
             continue;
         }
-        if let Some(holders) = by_inode.get(&meta.ino()).and_then(|k| found.get_mut(k)) {
+        if let Some(holders) = found.by_inode(meta.ino()) {
             count_fd(holders, pid, fd);
         }
     }
@@ -265,7 +313,7 @@ mod tests {
         let key = read_ns("/proc/self/ns/uts").unwrap();
         let _open = std::fs::File::open("/proc/self/ns/uts").unwrap();
         let found = find(std::slice::from_ref(&key), &[]);
-        let h = &found[&key];
+        let h = &found[0];
         assert!(h.ourselves && h.procs >= 2, "{h:?}");
         assert!(h.process.is_some());
     }

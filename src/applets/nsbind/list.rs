@@ -2,7 +2,7 @@
 //! over /proc/self/mountinfo, one line per pin (propagated copies count
 //! once), with what else holds each (see `holders`).
 
-use std::fmt::Write;
+use std::fmt::{Display, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -27,14 +27,11 @@ pub fn listed() -> Result<Vec<Listed>> {
         return Ok(Vec::new());
     }
     let wanted: Vec<_> = pins.iter().map(|p| p.ns.clone()).collect();
-    let here: Vec<_> = pins.iter().flat_map(|p| p.paths.iter().cloned()).collect();
-    let found = holders::find(&wanted, &here);
+    let found = holders::find(&wanted, &pins);
     Ok(pins
         .into_iter()
-        .map(|pin| {
-            let holders = found.get(&pin.ns).cloned().unwrap_or_default();
-            Listed { pin, holders }
-        })
+        .zip(found)
+        .map(|(pin, holders)| Listed { pin, holders })
         .collect())
 }
 
@@ -50,30 +47,26 @@ pub fn run(json: bool) -> Result<i32> {
 /// The PATH cell: every path of the pin, escaped, apart by commas (a comma
 /// in a name is escaped too, so the cell reads back without doubt).
 fn path_cell(pin: &Pin) -> String {
-    let escaped: Vec<String> = pin
-        .paths
-        .iter()
-        .map(|p| escape(p.as_os_str().as_bytes()).replace(',', "\\x2c"))
-        .collect();
-    escaped.join(",")
+    let mut cell = String::new();
+    for (i, path) in pin.paths.iter().enumerate() {
+        if i > 0 {
+            cell.push(',');
+        }
+        cell.push_str(&escape(path.as_os_str().as_bytes()).replace(',', "\\x2c"));
+    }
+    cell
 }
 
 fn as_table(listed: &[Listed]) -> String {
     let cells: Vec<String> = listed.iter().map(|l| l.holders.cell()).collect();
     let width = cells.iter().map(String::len).max().unwrap_or(0).max(7);
-    let mut text = format!(
-        "{:>10} {:<6} {:<width$} {}\n",
-        "NS", "TYPE", "HOLDERS", "PATH"
-    );
+    let mut text = String::new();
+    let mut row = |ns: &dyn Display, kind: &str, holders: &str, paths: &str| {
+        let _ = writeln!(text, "{ns:>10} {kind:<6} {holders:<width$} {paths}");
+    };
+    row(&"NS", "TYPE", "HOLDERS", "PATH");
     for (l, cell) in listed.iter().zip(&cells) {
-        let _ = writeln!(
-            text,
-            "{:>10} {:<6} {:<width$} {}",
-            l.pin.ns.inode,
-            l.pin.ns.kind,
-            cell,
-            path_cell(&l.pin)
-        );
+        row(&l.pin.ns.inode, &l.pin.ns.kind, cell, &path_cell(&l.pin));
     }
     text
 }
@@ -84,26 +77,26 @@ fn as_json(listed: &[Listed]) -> String {
     for (i, l) in listed.iter().enumerate() {
         let h = &l.holders;
         let holder = h
-            .named(json_path)
+            .named(&json_path)
             .map_or_else(|| "null".to_owned(), |n| json_string(&n));
-        let paths: Vec<String> = l
-            .pin
-            .paths
-            .iter()
-            .map(|p| json_string(&json_path(p)))
-            .collect();
+        let mut paths = String::new();
+        for (i, path) in l.pin.paths.iter().enumerate() {
+            if i > 0 {
+                paths.push_str(", ");
+            }
+            paths.push_str(&json_string(&json_path(path)));
+        }
+        let first = json_string(&json_path(&l.pin.paths[0]));
         let _ = write!(
             text,
             "{}\n      {{\"ns\": {}, \"type\": {}, \"nprocs\": {}, \"nfds\": {}, \"nmounts\": {}, \
-             \"holder\": {holder}, \"path\": {}, \"paths\": [{}]}}",
+             \"holder\": {holder}, \"path\": {first}, \"paths\": [{paths}]}}",
             if i == 0 { "" } else { "," },
             l.pin.ns.inode,
             json_string(&l.pin.ns.kind),
             h.procs,
             h.fds,
             h.mounts,
-            paths[0],
-            paths.join(", ")
         );
     }
     text.push_str(if listed.is_empty() {
@@ -258,14 +251,14 @@ mod tests {
         };
         let show = |p: &Path| p.display().to_string();
         assert_eq!(
-            h.named(show).unwrap(),
+            h.named(&show).unwrap(),
             "a bind mount at /run/x in the mount namespace of process 4294967295 (?)"
         );
         h.fd = Some((Process(GONE), 7));
-        assert_eq!(h.named(show).unwrap(), "fd 7 of process 4294967295 (?)");
+        assert_eq!(h.named(&show).unwrap(), "fd 7 of process 4294967295 (?)");
         h.process = Some(Process(GONE));
-        assert_eq!(h.named(show).unwrap(), "process 4294967295 (?)");
-        assert_eq!(Holders::default().named(show), None);
+        assert_eq!(h.named(&show).unwrap(), "process 4294967295 (?)");
+        assert_eq!(Holders::default().named(&show), None);
     }
 
     #[test]

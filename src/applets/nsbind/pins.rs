@@ -14,7 +14,7 @@
 //! another place, or onto a mount that does not propagate, is a pin of its
 //! own; so is each of several mounts stacked on one file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::mountinfo::Mount;
@@ -39,6 +39,16 @@ pub fn parse_ns(text: &str) -> Option<NsKey> {
     })
 }
 
+/// Each namespace among `keys` once, by its inode (which the namespace
+/// file system gives to one namespace alone): where it is first.
+pub fn first_of(keys: &[NsKey]) -> HashMap<u64, usize> {
+    let mut first = HashMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        first.entry(key.inode).or_insert(i);
+    }
+    first
+}
+
 /// One namespace bind mount, with the copies propagation made of it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Pin {
@@ -51,7 +61,7 @@ pub struct Pin {
 /// mount. Linear: each mount is looked up by hash, never compared with the
 /// others one by one.
 pub fn pins(mounts: &[Mount]) -> Vec<Pin> {
-    let by_id: HashMap<u64, &Mount> = mounts.iter().map(|m| (m.id, m)).collect();
+    let by_id: HashMap<u64, usize> = mounts.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
     let nsfs: Vec<(&Mount, NsKey)> = mounts
         .iter()
         .filter(|m| m.fstype == "nsfs")
@@ -59,40 +69,49 @@ pub fn pins(mounts: &[Mount]) -> Vec<Pin> {
         .collect();
     let mut sets = Sets::new(nsfs.len());
     // The first mount seen of a namespace at a place of a peer group.
-    let mut first: HashMap<(&NsKey, PathBuf, u64), usize> = HashMap::new();
+    let mut first: HashMap<Spot, usize> = HashMap::new();
     for (i, (mount, ns)) in nsfs.iter().enumerate() {
-        let Some(parent) = by_id.get(&mount.parent).filter(|p| p.id != mount.id) else {
+        let Some(parent) = by_id
+            .get(&mount.parent)
+            .map(|&at| &mounts[at])
+            .filter(|p| p.id != mount.id)
+        else {
             continue;
         };
         let Some(place) = place_in(parent, &mount.point) else {
             continue;
         };
         for group in parent.propagation_groups() {
-            match first.entry((ns, place.clone(), group)) {
-                std::collections::hash_map::Entry::Occupied(e) => sets.join(*e.get(), i),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(i);
-                }
+            let earlier = *first.entry((ns, place.clone(), group)).or_insert(i);
+            if earlier != i {
+                sets.join(earlier, i);
             }
         }
     }
     let mut pins: Vec<Pin> = Vec::new();
-    let mut pin_of: HashMap<usize, usize> = HashMap::new();
-    let mut listed: HashSet<(usize, &Path)> = HashSet::new();
+    // The pin of each set, at the index of the mount that leads it.
+    let mut pin_of: Vec<Option<usize>> = vec![None; nsfs.len()];
+    // The first mount seen of a pin at a path.
+    let mut listed: HashMap<Spot, usize> = HashMap::new();
     for (i, (mount, ns)) in nsfs.iter().enumerate() {
-        let at = *pin_of.entry(sets.find(i)).or_insert_with(|| {
+        let at = *pin_of[sets.find(i)].get_or_insert_with(|| {
             pins.push(Pin {
                 ns: ns.clone(),
                 paths: Vec::new(),
             });
             pins.len() - 1
         });
-        if listed.insert((at, &mount.point)) {
+        let spot = (ns, mount.point.clone(), at as u64);
+        if *listed.entry(spot).or_insert(i) == i {
             pins[at].paths.push(mount.point.clone());
         }
     }
     pins
 }
+
+/// A namespace at a path, in a group of mounts: the peer group that
+/// propagates to a place, or the pin that is seen at a mount point.
+type Spot<'a> = (&'a NsKey, PathBuf, u64);
 
 /// Where a mount at `point` sits in the file system of its parent mount:
 /// the parent's root joined with the rest of the path below the parent's

@@ -19,24 +19,24 @@ use crate::sys;
 /// the moment between the bind and the change of propagation.
 pub fn run(dir: &Path) -> Result<()> {
     let first = path::open_directory(dir, "cannot open")?;
-    let fs = sys::fs_type(&first).context(|| format!("cannot stat {}", dir.display()))?;
+    let fs = sys::fs_type(&first).map_err(|e| persist::failed("cannot stat", dir, e))?;
     if let Some(name) = persist::pseudo_fs_name(fs) {
         return Err(Error::msg(format!(
             "{} is on {name}, a kernel pseudo file system; refusing to mount over it",
             dir.display()
         )));
     }
-    let _lock = persist::lock([first.as_fd()]);
+    let _lock = persist::lock(&[first.as_fd()]);
     // Resolved again under the lock: another `--private` may have bound DIR
     // onto itself meanwhile, and then its new mount is the one to look at
     // (it has the same inode, which is also what the lock is on).
     let dir_fd = path::open_directory(dir, "cannot open")?;
     let same = |fd: &OwnedFd| ns::identity(fd).ok();
     if same(&first) != same(&dir_fd) {
-        return Err(Error::msg(format!(
-            "{} was replaced while being made private",
-            dir.display()
-        )));
+        return Err(persist::refused(
+            dir,
+            "was replaced while being made private",
+        ));
     }
     let failed = || format!("cannot make {} a private mount", dir.display());
     if sys::is_mount_root(&dir_fd).context(failed)? {

@@ -2,7 +2,6 @@
 //! following a symbolic link) and remove the file they covered; then warn
 //! about each namespace released that something else still holds.
 
-use std::collections::HashSet;
 use std::io::Write;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -15,10 +14,10 @@ use nix::unistd::{unlinkat, UnlinkatFlags};
 
 use super::holders;
 use super::pins::{self, NsKey};
-use crate::error::{self, Context, Error, Result};
+use crate::error::{self, Error, Result};
 use crate::mountinfo;
 use crate::ns::{self, Kind};
-use crate::persist::{self, path};
+use crate::persist::{self, failed, path, refused};
 use crate::sys;
 
 /// A namespace whose bind mount on `path` was taken off.
@@ -49,7 +48,7 @@ pub fn all(targets: &[impl AsRef<Path>], keep: bool) -> i32 {
 
 fn one(path: &Path, keep: bool, released_ns: &mut Vec<Released>) -> Result<()> {
     let (dir, name) = path::open_parent(path, "cannot open")?;
-    let _lock = persist::lock([dir.as_fd()]);
+    let _lock = persist::lock(&[dir.as_fd()]);
     let open_top = || -> Result<OwnedFd> {
         openat(
             &dir,
@@ -57,17 +56,17 @@ fn one(path: &Path, keep: bool, released_ns: &mut Vec<Released>) -> Result<()> {
             OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
             Mode::empty(),
         )
-        .context(|| format!("cannot open {}", path.display()))
+        .map_err(|e| failed("cannot open", path, e))
     };
     let is_namespace = |fd: &OwnedFd| sys::is_nsfs(fd).unwrap_or(false);
     let mut top = open_top()?;
     // Only a namespace file reached by a path (not through /proc's magic
     // links, which O_NOFOLLOW stops at) is the root of a bind mount.
     if !is_namespace(&top) {
-        return Err(Error::msg(format!(
-            "{} is not a namespace bind mount; leaving it alone",
-            path.display()
-        )));
+        return Err(refused(
+            path,
+            "is not a namespace bind mount; leaving it alone",
+        ));
     }
     let mut released = 0;
     while is_namespace(&top) {
@@ -78,7 +77,7 @@ fn one(path: &Path, keep: bool, released_ns: &mut Vec<Released>) -> Result<()> {
             )));
         }
         let ns = namespace_of(&top);
-        persist::unmount(&top).context(|| format!("cannot unmount {}", path.display()))?;
+        persist::unmount(&top).map_err(|e| failed("cannot unmount", path, e))?;
         if let Some(ns) = ns {
             released_ns.push(Released {
                 ns,
@@ -92,29 +91,26 @@ fn one(path: &Path, keep: bool, released_ns: &mut Vec<Released>) -> Result<()> {
         return Ok(());
     }
     // What is left must be a plain file: the one the mounts covered.
-    let covered = fstat(&top).context(|| format!("cannot stat {}", path.display()))?;
+    let covered = fstat(&top).map_err(|e| failed("cannot stat", path, e))?;
     if covered.st_mode & libc::S_IFMT != libc::S_IFREG {
-        return Err(Error::msg(format!(
-            "{} is no regular file once unmounted; not removing it",
-            path.display()
-        )));
+        return Err(refused(
+            path,
+            "is no regular file once unmounted; not removing it",
+        ));
     }
     // And the name must still lead to it when we remove it.
-    let id = ns::identity(&top).context(|| format!("cannot stat {}", path.display()))?;
+    let id = ns::identity(&top).map_err(|e| failed("cannot stat", path, e))?;
     let now = fstatat(&dir, name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
-        .context(|| format!("cannot stat {}", path.display()))?;
+        .map_err(|e| failed("cannot stat", path, e))?;
     if (now.st_dev, now.st_ino) != (id.dev, id.ino) {
-        return Err(Error::msg(format!(
-            "{} was replaced while being released; not removing it",
-            path.display()
-        )));
+        return Err(refused(
+            path,
+            "was replaced while being released; not removing it",
+        ));
     }
     match unlinkat(&dir, name.as_os_str(), UnlinkatFlags::NoRemoveDir) {
         Ok(()) | Err(Errno::ENOENT) => Ok(()),
-        Err(errno) => Err(Error::sys(
-            format!("cannot remove {}", path.display()),
-            errno,
-        )),
+        Err(errno) => Err(failed("cannot remove", path, errno)),
     }
 }
 
@@ -136,8 +132,6 @@ fn namespace_of(top: &OwnedFd) -> Option<NsKey> {
 /// one in another mount namespace (which `--list` here cannot show). After
 /// every release, so that one pass over /proc serves them all.
 fn warn_still_held(released: &[Released]) {
-    let mut seen = HashSet::new();
-    let released: Vec<&Released> = released.iter().filter(|r| seen.insert(&r.ns)).collect();
     if released.is_empty() {
         return;
     }
@@ -145,18 +139,21 @@ fn warn_still_held(released: &[Released]) {
         .map(|m| pins::pins(&m))
         .unwrap_or_default();
     let wanted: Vec<NsKey> = released.iter().map(|r| r.ns.clone()).collect();
-    let points: Vec<PathBuf> = here.iter().flat_map(|p| p.paths.clone()).collect();
-    let found = holders::find(&wanted, &points);
+    let first = pins::first_of(&wanted);
+    let found = holders::find(&wanted, &here);
     let show = |p: &Path| p.display().to_string();
     let mut text = String::new();
-    for r in released {
-        let held = found.get(&r.ns).cloned().unwrap_or_default();
+    for (i, (r, held)) in released.iter().zip(found).enumerate() {
+        // One warning per namespace, at its first release.
+        if first[&r.ns.inode] != i {
+            continue;
+        }
         let mut still_here = here.iter().filter(|p| p.ns == r.ns);
         let pinned_here = still_here.clone().count();
         let total = held.others() + pinned_here;
         let named = match (&held.process, &held.fd, still_here.next()) {
             (None, None, Some(pin)) => Some(format!("a bind mount at {}", show(&pin.paths[0]))),
-            _ => held.named(show),
+            _ => held.named(&show),
         };
         let Some(named) = named else { continue };
         let more = match total.saturating_sub(1) {
