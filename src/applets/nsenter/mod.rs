@@ -284,9 +284,14 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
         program_in_user_namespace_of(target, &entries)?;
     }
     let confinement = confine::read(c, target)?;
-    let (late, entries) = entries
-        .into_iter()
-        .partition(|e| cgroup.is_some() && e.kind.flag == libc::CLONE_NEWCGROUP);
+    let mut entries = entries;
+    let mut late = Vec::new();
+    let cgroup_ns = entries
+        .iter()
+        .position(|e| e.kind.flag == libc::CLONE_NEWCGROUP);
+    if let (Some(at), Some(_)) = (cgroup_ns, &cgroup) {
+        late.push(entries.remove(at));
+    }
     Ok(Opened {
         entries,
         late,
@@ -305,73 +310,69 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
 fn namespaces(c: &Config, target: Option<&Target>) -> Result<Vec<Entry>> {
     // Asked only when a namespace comes from the target (uname is a syscall).
     let via_pidfd = std::cell::OnceCell::new();
-    let from_target = |kind: &'static Kind| -> Result<Entry> {
-        let target = target.ok_or_else(|| Error::msg("no target PID specified"))?;
+    let from_target = |kind: &'static Kind| -> Result<Via> {
+        let target = need_target(target)?;
         if *via_pidfd.get_or_init(enter::pidfd_setns_supported) {
-            return Ok(Entry {
-                kind,
-                via: Via::Pidfd,
-            });
+            return Ok(Via::Pidfd);
         }
         // Without setns(pidfd), open the file now, through the held /proc.
         let name = format!("ns/{}", kind.name);
-        let fd = target.open_file(&name, OFlag::O_RDONLY)?;
-        Ok(Entry {
-            kind,
-            via: Via::Fd(fd),
-        })
+        Ok(Via::Fd(target.open_file(&name, OFlag::O_RDONLY)?))
     };
     let mut entries: Vec<Entry> = Vec::new();
     for (kind, source) in &c.namespaces {
-        let entry = match source {
+        let via = match source {
             Source::Target => from_target(kind)?,
-            Source::File(path) => Entry {
-                kind,
-                via: Via::Fd(open_kind(kind, path)?),
-            },
-            Source::Id(id) => Entry {
-                kind,
-                via: Via::Fd(crate::ns::open_by_id(kind, *id)?.fd),
-            },
+            Source::File(path) => Via::Fd(open_kind(kind, path)?),
+            Source::Id(id) => Via::Fd(crate::ns::open_by_id(kind, *id)?.fd),
         };
-        entries.push(entry);
+        put(&mut entries, kind, via);
     }
     if c.all {
-        let target = target.ok_or_else(|| Error::msg("no target PID specified"))?;
+        let target = need_target(target)?;
         for kind in &KINDS {
-            if entries.iter().any(|e| e.kind == kind) || !worth_entering(target, kind)? {
-                continue;
+            if !entries.iter().any(|e| e.kind.flag == kind.flag) && worth_entering(target, kind)? {
+                put(&mut entries, kind, from_target(kind)?);
             }
-            entries.push(from_target(kind)?);
         }
     }
     if let Some(fd) = c.net_socket {
-        let target = target.ok_or_else(|| Error::msg("no target PID specified"))?;
-        let net = Kind::by_flag(libc::CLONE_NEWNET).expect("net is a kind");
-        entries.retain(|e| e.kind != net);
-        entries.push(Entry {
-            kind: net,
-            via: Via::Fd(socket_netns(target, fd)?),
-        });
+        let via = Via::Fd(socket_netns(need_target(target)?, fd)?);
+        put(&mut entries, kind(libc::CLONE_NEWNET), via);
     }
     if c.user_parent {
-        let parent = parent_user_ns(&entries, target)?;
-        let user = Kind::by_flag(libc::CLONE_NEWUSER).expect("user is a kind");
-        entries.retain(|e| e.kind != user);
-        entries.push(Entry {
-            kind: user,
-            via: Via::Fd(parent),
-        });
+        let via = Via::Fd(parent_user_ns(&entries, target)?);
+        put(&mut entries, kind(libc::CLONE_NEWUSER), via);
     }
-    // In KINDS order, user first. (A loop, not a sort: a sort's code is
-    // kilobytes, for a list of at most eight.)
-    let mut ordered = Vec::with_capacity(entries.len());
-    for kind in &KINDS {
-        while let Some(at) = entries.iter().position(|e| e.kind == kind) {
-            ordered.push(entries.swap_remove(at));
-        }
+    Ok(entries)
+}
+
+fn kind(flag: libc::c_int) -> &'static Kind {
+    Kind::by_flag(flag).expect("a kind of ns::KINDS")
+}
+
+/// Add an entry, or replace the one of its kind, keeping them in
+/// `ns::KINDS` order (user first). (Placed as they come, not sorted at the
+/// end: a sort's code is kilobytes, for a list of at most eight.)
+fn put(entries: &mut Vec<Entry>, kind: &'static Kind, via: Via) {
+    let rank = |k: &Kind| KINDS.iter().position(|o| o.flag == k.flag);
+    let at = entries
+        .iter()
+        .position(|e| rank(e.kind) >= rank(kind))
+        .unwrap_or(entries.len());
+    match entries.get_mut(at) {
+        Some(entry) if entry.kind.flag == kind.flag => entry.via = via,
+        _ => entries.insert(at, Entry { kind, via }),
     }
-    Ok(ordered)
+}
+
+/// The target, for what only a target can give.
+fn need_target(target: Option<&Target>) -> Result<&Target> {
+    target.ok_or_else(no_target)
+}
+
+fn no_target() -> Error {
+    Error::msg("no target PID specified")
 }
 
 /// A namespace file for `kind`. Checked before anything is entered; a file
@@ -455,7 +456,7 @@ fn parent_user_ns(entries: &[Entry], target: Option<&Target>) -> Result<OwnedFd>
     });
     match any {
         Some(fd) => sys::ns_get_userns(fd).context(failed),
-        None => Err(Error::msg("no target PID specified")),
+        None => Err(no_target()),
     }
 }
 
