@@ -35,7 +35,7 @@ use options::{Config, Dir, IdChoice, Parsed, Source};
 
 pub fn main(args: Vec<OsString>) -> Result<i32> {
     match options::parse(args)? {
-        Parsed::Run(config) => run(&config),
+        Parsed::Run(config) => run(*config),
         Parsed::Show(text) => print(&text),
     }
 }
@@ -57,7 +57,9 @@ struct Opened {
     confinement: Confinement,
 }
 
-fn run(c: &Config) -> Result<i32> {
+fn run(mut config: Config) -> Result<i32> {
+    let program = std::mem::take(&mut config.program);
+    let c = &config;
     let target = match c.target {
         Some(spec) => Some(hold(spec, c)?),
         None => None,
@@ -156,11 +158,8 @@ fn run(c: &Config) -> Result<i32> {
     if let Some(last_cap) = c.keep_caps.filter(|_| user && !confinement.takes_caps()) {
         sys::permitted_to_ambient(last_cap)?;
     }
-    let program = if c.program.is_empty() {
-        Program::shell()
-    } else {
-        Program::new(c.program.clone())?
-    };
+    // None: the shell.
+    let program = Program::new(program)?;
     if let Some(context) = &opened.exec_context {
         set_exec_context(context)?;
     }
