@@ -97,12 +97,20 @@ fn members(mask: u64) -> impl Iterator<Item = u32> {
 
 /// `cap_chown, cap_kill`.
 fn names(mask: u64) -> String {
-    members(mask).map(name).collect::<Vec<_>>().join(", ")
+    let mut text = String::new();
+    for cap in members(mask) {
+        if !text.is_empty() {
+            text.push_str(", ");
+        }
+        text.push_str(&name(cap));
+    }
+    text
 }
 
-/// The first of a mask by name, and how many more: `cap_chown and 3 more`.
+/// The first of a mask (never empty) by name, and how many more:
+/// `cap_chown and 3 more`.
 fn first_of(mask: u64) -> String {
-    let first = members(mask).next().map_or_else(String::new, name);
+    let first = name(mask.trailing_zeros());
     match mask.count_ones() {
         0 | 1 => first,
         n => format!("{first} and {} more", n - 1),
@@ -163,11 +171,10 @@ const NOROOT: u32 = (libc::SECBIT_NOROOT | libc::SECBIT_NOROOT_LOCKED) as u32;
 impl Plan {
     fn new(target: &CapSets, ours: &Ours, exec: &Exec) -> Result<Plan> {
         let setpcap = ours.permitted & bit(CAP_SETPCAP) != 0;
-        let needs_setpcap = |what: String| Error::msg(format!("cannot {what}: needs CAP_SETPCAP"));
         let drop = ours.bounding & !target.bounding;
         if drop != 0 && !setpcap {
-            return Err(needs_setpcap(format!(
-                "drop {} from the bounding set",
+            return Err(Error::msg(format!(
+                "cannot drop {} from the bounding set: needs CAP_SETPCAP",
                 first_of(drop)
             )));
         }
@@ -175,8 +182,8 @@ impl Plan {
         // set, and without CAP_SETPCAP only within the permitted set.
         let beyond_permitted = target.inheritable & !(ours.inheritable | ours.permitted);
         if beyond_permitted != 0 && !setpcap {
-            return Err(needs_setpcap(format!(
-                "add {} to the inheritable set",
+            return Err(Error::msg(format!(
+                "cannot add {} to the inheritable set: needs CAP_SETPCAP",
                 first_of(beyond_permitted)
             )));
         }

@@ -1,5 +1,6 @@
 //! The confinement fields of /proc/PID/status: capability sets,
-//! no_new_privs, seccomp mode and filter count, supplementary groups, tracer.
+//! no_new_privs, seccomp mode and filter count, supplementary groups, tracer,
+//! state.
 
 use crate::error::{Error, Result};
 use crate::target::Target;
@@ -35,6 +36,8 @@ pub struct Status {
     pub groups: Vec<u32>,
     /// The PID of the process tracing it, 0 for none.
     pub tracer: libc::pid_t,
+    /// The state letter: `R`, `S`, `T`, `Z` (zombie) and so on.
+    pub state: u8,
 }
 
 /// Read the target's status through its held /proc directory.
@@ -78,6 +81,7 @@ pub fn parse(text: &str) -> Option<Status> {
         seccomp_filters: field("Seccomp_filters").map_or(Some(0), |n| n.parse().ok())?,
         groups,
         tracer: field("TracerPid")?.parse().ok()?,
+        state: *field("State")?.as_bytes().first()?,
     })
 }
 
@@ -87,7 +91,7 @@ mod tests {
 
     #[test]
     fn fields() {
-        let text = "Name:\tsleep\nTracerPid:\t0\nGroups:\t4 27 \nCapInh:\t0000000000000000\n\
+        let text = "Name:\tsleep\nState:\tS (sleeping)\nTracerPid:\t0\nGroups:\t4 27 \nCapInh:\t0000000000000000\n\
                     CapPrm:\t00000000a80425fb\nCapEff:\t00000000a80425fb\n\
                     CapBnd:\t00000000a80425fb\nCapAmb:\t0000000000000000\n\
                     NoNewPrivs:\t1\nSeccomp:\t2\nSeccomp_filters:\t3\n";
@@ -98,6 +102,7 @@ mod tests {
         assert_eq!(s.seccomp, SeccompMode::Filter);
         assert_eq!(s.seccomp_filters, 3);
         assert_eq!(s.groups, [4, 27]);
+        assert_eq!(s.state, b'S');
         assert_eq!(parse("Name:\tx\n"), None);
         let ours = std::fs::read_to_string("/proc/self/status").unwrap();
         assert!(parse(&ours).is_some());

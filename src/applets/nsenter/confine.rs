@@ -32,7 +32,7 @@ pub fn read(c: &Config, target: Option<&Target>) -> Result<Confinement> {
     let status = match (from_target, target) {
         (false, _) => None,
         (true, Some(target)) => Some(status::read(target)?),
-        (true, None) => return Err(Error::msg("no target PID specified")),
+        (true, None) => return Err(super::no_target()),
     };
     let filters = match (&status, target) {
         (Some(status), Some(target)) if c.seccomp => match status.seccomp {

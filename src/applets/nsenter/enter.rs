@@ -51,45 +51,42 @@ pub fn all(entries: Vec<Entry>, pidfd: Option<&OwnedFd>) -> Result<()> {
 /// entered leaves `pending`.
 fn pass(pending: &mut Vec<Entry>, pidfd: Option<&OwnedFd>, last: bool) -> Result<()> {
     let wanted = |e: &Entry| last || e.kind.flag != libc::CLONE_NEWUSER;
+    let by_fd = |e: &Entry| matches!(e.via, Via::Fd(_));
     if last {
         if let Some(at) = pending
             .iter()
-            .position(|e| e.kind.flag == libc::CLONE_NEWUSER && matches!(e.via, Via::Fd(_)))
+            .position(|e| e.kind.flag == libc::CLONE_NEWUSER && by_fd(e))
         {
-            let user = pending.remove(at);
-            enter_fd(&user, true)?;
+            enter_fd(&pending.remove(at), true)?;
         }
     }
-    let group: Vec<&'static Kind> = pending
+    let group = pending
         .iter()
-        .filter(|e| wanted(e) && matches!(e.via, Via::Pidfd))
-        .map(|e| e.kind)
-        .collect();
-    if let (Some(pidfd), false) = (pidfd, group.is_empty()) {
-        let flags = group.iter().fold(0, |acc, k| acc | k.flag);
-        match sys::setns(pidfd, flags) {
-            Ok(()) => pending.retain(|e| !matches!(e.via, Via::Pidfd) || !group.contains(&e.kind)),
+        .filter(|e| wanted(e) && !by_fd(e))
+        .fold(0, |flags, e| flags | e.kind.flag);
+    if let (Some(pidfd), true) = (pidfd, group != 0) {
+        match sys::setns(pidfd, group) {
+            Ok(()) => pending.retain(|e| by_fd(e) || !wanted(e)),
             Err(_) if !last => {}
             Err(errno) => {
-                let what = match group.as_slice() {
-                    [one] => format!("reassociate to namespace 'ns/{}' failed", one.name),
-                    _ => "reassociate to namespaces failed".to_owned(),
+                // A group of one is that kind's flag alone.
+                let what = match Kind::by_flag(group) {
+                    Some(one) => format!("reassociate to namespace 'ns/{}' failed", one.name),
+                    None => "reassociate to namespaces failed".to_owned(),
                 };
                 return Err(Error::sys(what, errno));
             }
         }
     }
-    let mut left = Vec::new();
-    for entry in pending.drain(..) {
-        if !wanted(&entry) || matches!(entry.via, Via::Pidfd) {
-            left.push(entry);
-            continue;
-        }
-        if !enter_fd(&entry, last)? {
-            left.push(entry);
+    let mut at = 0;
+    while at < pending.len() {
+        let entry = &pending[at];
+        if wanted(entry) && by_fd(entry) && enter_fd(entry, last)? {
+            pending.remove(at);
+        } else {
+            at += 1;
         }
     }
-    *pending = left;
     Ok(())
 }
 

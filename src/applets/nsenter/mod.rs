@@ -35,7 +35,7 @@ use options::{Config, Dir, IdChoice, Parsed, Source};
 
 pub fn main(args: Vec<OsString>) -> Result<i32> {
     match options::parse(args)? {
-        Parsed::Run(config) => run(&config),
+        Parsed::Run(config) => run(*config),
         Parsed::Show(text) => print(&text),
     }
 }
@@ -57,7 +57,9 @@ struct Opened {
     confinement: Confinement,
 }
 
-fn run(c: &Config) -> Result<i32> {
+fn run(mut config: Config) -> Result<i32> {
+    let program = std::mem::take(&mut config.program);
+    let c = &config;
     let target = match c.target {
         Some(spec) => Some(hold(spec, c)?),
         None => None,
@@ -156,11 +158,8 @@ fn run(c: &Config) -> Result<i32> {
     if let Some(last_cap) = c.keep_caps.filter(|_| user && !confinement.takes_caps()) {
         sys::permitted_to_ambient(last_cap)?;
     }
-    let program = if c.program.is_empty() {
-        Program::shell()
-    } else {
-        Program::new(c.program.clone())?
-    };
+    // None: the shell.
+    let program = Program::new(program)?;
     if let Some(context) = &opened.exec_context {
         set_exec_context(context)?;
     }
@@ -284,9 +283,14 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
         program_in_user_namespace_of(target, &entries)?;
     }
     let confinement = confine::read(c, target)?;
-    let (late, entries) = entries
-        .into_iter()
-        .partition(|e| cgroup.is_some() && e.kind.flag == libc::CLONE_NEWCGROUP);
+    let mut entries = entries;
+    let mut late = Vec::new();
+    let cgroup_ns = entries
+        .iter()
+        .position(|e| e.kind.flag == libc::CLONE_NEWCGROUP);
+    if let (Some(at), Some(_)) = (cgroup_ns, &cgroup) {
+        late.push(entries.remove(at));
+    }
     Ok(Opened {
         entries,
         late,
@@ -305,66 +309,69 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
 fn namespaces(c: &Config, target: Option<&Target>) -> Result<Vec<Entry>> {
     // Asked only when a namespace comes from the target (uname is a syscall).
     let via_pidfd = std::cell::OnceCell::new();
-    let from_target = |kind: &'static Kind| -> Result<Entry> {
-        let target = target.ok_or_else(|| Error::msg("no target PID specified"))?;
+    let from_target = |kind: &'static Kind| -> Result<Via> {
+        let target = need_target(target)?;
         if *via_pidfd.get_or_init(enter::pidfd_setns_supported) {
-            return Ok(Entry {
-                kind,
-                via: Via::Pidfd,
-            });
+            return Ok(Via::Pidfd);
         }
         // Without setns(pidfd), open the file now, through the held /proc.
         let name = format!("ns/{}", kind.name);
-        let fd = target.open_file(&name, OFlag::O_RDONLY)?;
-        Ok(Entry {
-            kind,
-            via: Via::Fd(fd),
-        })
+        Ok(Via::Fd(target.open_file(&name, OFlag::O_RDONLY)?))
     };
     let mut entries: Vec<Entry> = Vec::new();
     for (kind, source) in &c.namespaces {
-        let entry = match source {
+        let via = match source {
             Source::Target => from_target(kind)?,
-            Source::File(path) => Entry {
-                kind,
-                via: Via::Fd(open_kind(kind, path)?),
-            },
-            Source::Id(id) => Entry {
-                kind,
-                via: Via::Fd(crate::ns::open_by_id(kind, *id)?.fd),
-            },
+            Source::File(path) => Via::Fd(open_kind(kind, path)?),
+            Source::Id(id) => Via::Fd(crate::ns::open_by_id(kind, *id)?.fd),
         };
-        entries.push(entry);
+        put(&mut entries, kind, via);
     }
     if c.all {
-        let target = target.ok_or_else(|| Error::msg("no target PID specified"))?;
+        let target = need_target(target)?;
         for kind in &KINDS {
-            if entries.iter().any(|e| e.kind == kind) || !worth_entering(target, kind)? {
-                continue;
+            if !entries.iter().any(|e| e.kind.flag == kind.flag) && worth_entering(target, kind)? {
+                put(&mut entries, kind, from_target(kind)?);
             }
-            entries.push(from_target(kind)?);
         }
     }
     if let Some(fd) = c.net_socket {
-        let target = target.ok_or_else(|| Error::msg("no target PID specified"))?;
-        let net = Kind::by_flag(libc::CLONE_NEWNET).expect("net is a kind");
-        entries.retain(|e| e.kind != net);
-        entries.push(Entry {
-            kind: net,
-            via: Via::Fd(socket_netns(target, fd)?),
-        });
+        let via = Via::Fd(socket_netns(need_target(target)?, fd)?);
+        put(&mut entries, kind(libc::CLONE_NEWNET), via);
     }
     if c.user_parent {
-        let parent = parent_user_ns(&entries, target)?;
-        let user = Kind::by_flag(libc::CLONE_NEWUSER).expect("user is a kind");
-        entries.retain(|e| e.kind != user);
-        entries.push(Entry {
-            kind: user,
-            via: Via::Fd(parent),
-        });
+        let via = Via::Fd(parent_user_ns(&entries, target)?);
+        put(&mut entries, kind(libc::CLONE_NEWUSER), via);
     }
-    entries.sort_by_key(|e| KINDS.iter().position(|k| k == e.kind));
     Ok(entries)
+}
+
+fn kind(flag: libc::c_int) -> &'static Kind {
+    Kind::by_flag(flag).expect("a kind of ns::KINDS")
+}
+
+/// Add an entry, or replace the one of its kind, keeping them in
+/// `ns::KINDS` order (user first). (Placed as they come, not sorted at the
+/// end: a sort's code is kilobytes, for a list of at most eight.)
+fn put(entries: &mut Vec<Entry>, kind: &'static Kind, via: Via) {
+    let rank = |k: &Kind| KINDS.iter().position(|o| o.flag == k.flag);
+    let at = entries
+        .iter()
+        .position(|e| rank(e.kind) >= rank(kind))
+        .unwrap_or(entries.len());
+    match entries.get_mut(at) {
+        Some(entry) if entry.kind.flag == kind.flag => entry.via = via,
+        _ => entries.insert(at, Entry { kind, via }),
+    }
+}
+
+/// The target, for what only a target can give.
+fn need_target(target: Option<&Target>) -> Result<&Target> {
+    target.ok_or_else(no_target)
+}
+
+fn no_target() -> Error {
+    Error::msg("no target PID specified")
 }
 
 /// A namespace file for `kind`. Checked before anything is entered; a file
@@ -448,7 +455,7 @@ fn parent_user_ns(entries: &[Entry], target: Option<&Target>) -> Result<OwnedFd>
     });
     match any {
         Some(fd) => sys::ns_get_userns(fd).context(failed),
-        None => Err(Error::msg("no target PID specified")),
+        None => Err(no_target()),
     }
 }
 

@@ -124,22 +124,16 @@ fn exited(pid: libc::pid_t) -> Error {
 /// PTRACE_SEIZE refused: say why, as far as the target's status tells.
 fn seize_failed(target: &Target, errno: Errno) -> Error {
     let pid = target.pid;
-    let status = target
-        .read("status")
-        .ok()
-        .map(|s| String::from_utf8_lossy(&s).into_owned());
-    let field = |name: &str| {
-        let text = status.as_deref()?;
-        let line = text.lines().find_map(|l| l.strip_prefix(name))?;
-        line.split_whitespace().next().map(str::to_owned)
-    };
+    let status = super::status::read(target).ok();
     // Gone, or a zombie: ptrace(2) says ESRCH or EPERM.
-    let ended = matches!(field("State:").as_deref(), None | Some("Z" | "X"));
+    let ended = status
+        .as_ref()
+        .map_or(true, |s| matches!(s.state, b'Z' | b'X'));
     if errno == Errno::ESRCH || ended || target.confirm().is_err() {
         return exited(pid);
     }
-    match field("TracerPid:") {
-        Some(tracer) if errno == Errno::EPERM && tracer != "0" => Error::msg(format!(
+    match status.map(|s| s.tracer) {
+        Some(tracer) if errno == Errno::EPERM && tracer != 0 => Error::msg(format!(
             "cannot read the seccomp filters of process {pid}: it is traced by process \
              {tracer}, and a process can have only one tracer"
         )),
