@@ -77,12 +77,28 @@ def call_lists(w):
     return "\n".join(lines)
 
 
-def static_build(sizes):
-    """(name, size) of nsbox's static build, and of the hello world on the
-    same C library."""
-    name = next(n for n in sizes if n.startswith("nsbox (static"))
-    hello = "Rust hello world (musl)" if "musl" in name else "Rust hello world (glibc static)"
-    return (name, sizes[name]), (hello, sizes[hello])
+def size_targets(sizes):
+    """The size target, as (target, figure, met or None) rows.
+
+    The issue sets it against the floor of a program on Rust's std and
+    static glibc: the Rust hello world, static against glibc. The glibc
+    static build is held to it, and so is the musl build, the one `make
+    static` gives where Rust's musl target is installed. The musl build's
+    ratio to the musl hello world is shown too, for information: with the
+    musl floor (a third of glibc's), 1.15x would leave nsbox's own code
+    about 57 KB (bench/README.md, "Size")."""
+    glibc_hello = sizes["Rust hello world (glibc static)"]
+    rows = []
+    for name in ("nsbox (static, glibc)", "nsbox (glibc static)", "nsbox (static, musl)"):
+        if name in sizes:
+            r = sizes[name] / glibc_hello
+            rows.append(("stripped size ≤ 1.15× Rust hello world (glibc static): " + name,
+                         "%.2f×" % r, r <= 1.15))
+    if "nsbox (static, musl)" in sizes and "Rust hello world (musl)" in sizes:
+        r = sizes["nsbox (static, musl)"] / sizes["Rust hello world (musl)"]
+        rows.append(("for information, no target: nsbox (static, musl) ÷ Rust hello world "
+                     "(musl)", "%.2f×" % r, None))
+    return rows
 
 
 def size_table(sizes):
@@ -142,9 +158,8 @@ def targets(results, sizes, scale):
             r = ratio(nsbox["overhead"]["median"], floor["overhead"]["median"])
             out.append(("overhead ≤ 1.15× glibc-static floor: " + w["name"],
                         "%.2f×" % r, verdict(r <= 1.15)))
-    (_, size), (hello, floor) = static_build(sizes)
-    r = size / floor
-    out.append(("stripped static size ≤ 1.15× " + hello, "%.2f×" % r, verdict(r <= 1.15)))
+    for target, figure, ok in size_targets(sizes):
+        out.append((target, figure, "" if ok is None else verdict(ok)))
     r = scale_ratio(scale, 5000, 100)
     if r is not None:
         out.append(("nsbind --list: 5000 ≤ 60× 100", "%.1f×" % r, verdict(r <= 60)))
