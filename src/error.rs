@@ -14,19 +14,24 @@ pub const EXIT_CANNOT_EXECUTE: i32 = 126;
 /// The command was not found.
 pub const EXIT_NOT_FOUND: i32 = 127;
 
+/// An error: one pointer wide, so that a `Result<()>` comes back in one
+/// register and each of the hundreds of `?` in nsbox moves a single word.
 #[derive(Debug)]
-pub enum Error {
+pub struct Error(Box<Kind>);
+
+#[derive(Debug)]
+pub enum Kind {
     /// Whatever a parser refuses, from the command line alone: an unknown
     /// option, a missing or extra operand, a value an option cannot take,
     /// options that exclude each other. The message is followed by the
     /// "Try --help" hint.
-    Usage(Text),
+    Usage(String),
     /// A system call failed: `what: strerror(errno)`.
-    Sys { what: Text, errno: Errno },
+    Sys { what: String, errno: Errno },
     /// A failure the kernel did not name: the message alone.
-    Msg(Text),
+    Msg(String),
     /// exec of the program failed: 127 when it does not exist, 126 otherwise.
-    Exec { program: Text, errno: Errno },
+    Exec { program: String, errno: Errno },
     /// Already reported, by a helper process or a program we ran: exit 1
     /// without a second message.
     Reported,
@@ -34,46 +39,72 @@ pub enum Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// The text of an error, one pointer wide: that keeps `Error` at two
-/// words instead of four, half as much to copy at each of the hundreds of
-/// `?` in nsbox.
-pub type Text = Box<String>;
-
-/// The boxed text of an error, out of line: each call site then passes a
-/// string and gets back one pointer, and the variant is built around it
-/// where the compiler can see which one it is.
-#[inline(never)]
-fn text(text: impl Into<String>) -> Text {
-    Box::new(text.into())
+impl From<Kind> for Error {
+    /// Out of line: each call site passes its pieces and gets back one
+    /// pointer.
+    #[inline(never)]
+    fn from(kind: Kind) -> Self {
+        Error(Box::new(kind))
+    }
 }
 
 impl Error {
     pub fn sys(what: impl Into<String>, errno: Errno) -> Self {
-        Error::Sys {
-            what: text(what),
+        Kind::Sys {
+            what: what.into(),
             errno,
         }
+        .into()
     }
 
     pub fn msg(text: impl Into<String>) -> Self {
-        Error::Msg(self::text(text))
+        Kind::Msg(text.into()).into()
     }
 
     pub fn usage(text: impl Into<String>) -> Self {
-        Error::Usage(self::text(text))
+        Kind::Usage(text.into()).into()
+    }
+
+    pub fn exec(program: impl Into<String>, errno: Errno) -> Self {
+        Kind::Exec {
+            program: program.into(),
+            errno,
+        }
+        .into()
+    }
+
+    /// Already reported: exit 1 without a message of ours.
+    pub fn reported() -> Self {
+        Kind::Reported.into()
+    }
+
+    pub fn kind(&self) -> &Kind {
+        &self.0
+    }
+
+    /// The errno of a failed system call, for callers that treat one errno
+    /// as an answer rather than a failure.
+    pub fn sys_errno(&self) -> Option<Errno> {
+        match *self.0 {
+            Kind::Sys { errno, .. } => Some(errno),
+            _ => None,
+        }
     }
 
     /// A usage error with the errno text util-linux gives such a value:
     /// `failed to parse uid: '4294967296': Numerical result out of range`.
     pub fn usage_errno(text: impl fmt::Display, errno: Errno) -> Self {
-        Error::Usage(self::text(format!("{text}: {}", strerror(errno))))
+        Error::usage(format!("{text}: {}", strerror(errno)))
     }
 
     /// The exit status this error ends the applet with.
     pub fn code(&self) -> i32 {
-        match self {
-            Error::Exec { errno, .. } if *errno == Errno::ENOENT => EXIT_NOT_FOUND,
-            Error::Exec { .. } => EXIT_CANNOT_EXECUTE,
+        match *self.0 {
+            Kind::Exec {
+                errno: Errno::ENOENT,
+                ..
+            } => EXIT_NOT_FOUND,
+            Kind::Exec { .. } => EXIT_CANNOT_EXECUTE,
             _ => EXIT_FAILURE,
         }
     }
@@ -81,11 +112,11 @@ impl Error {
     /// What `report` writes: `applet: message`, and for a command-line
     /// mistake the hint; nothing for an error already reported.
     pub fn render(&self, applet: &str) -> Option<String> {
-        if matches!(self, Error::Reported) {
+        if matches!(*self.0, Kind::Reported) {
             return None;
         }
         let mut text = line(applet, &self.to_string());
-        if matches!(self, Error::Usage(_)) {
+        if matches!(*self.0, Kind::Usage(_)) {
             let hint = format!("Try '{applet} --help' for more information.");
             text.push_str(&escape(&hint));
             text.push('\n');
@@ -104,11 +135,11 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Usage(text) | Error::Msg(text) => f.write_str(text),
-            Error::Reported => f.write_str("failed"),
-            Error::Sys { what, errno } => write!(f, "{what}: {}", strerror(*errno)),
-            Error::Exec { program, errno } => {
+        match &*self.0 {
+            Kind::Usage(text) | Kind::Msg(text) => f.write_str(text),
+            Kind::Reported => f.write_str("failed"),
+            Kind::Sys { what, errno } => write!(f, "{what}: {}", strerror(*errno)),
+            Kind::Exec { program, errno } => {
                 write!(f, "failed to execute {program}: {}", strerror(*errno))
             }
         }
@@ -187,21 +218,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_result_is_two_words() {
-        assert_eq!(std::mem::size_of::<Result<()>>(), 16);
+    fn a_result_is_one_word() {
+        assert_eq!(std::mem::size_of::<Result<()>>(), 8);
         assert_eq!(std::mem::size_of::<Result<u32>>(), 16);
     }
 
     #[test]
     fn exec_codes_follow_the_shell() {
-        let missing = Error::Exec {
-            program: Box::new("x".into()),
-            errno: Errno::ENOENT,
-        };
-        let denied = Error::Exec {
-            program: Box::new("x".into()),
-            errno: Errno::EACCES,
-        };
+        let missing = Error::exec("x", Errno::ENOENT);
+        let denied = Error::exec("x", Errno::EACCES);
         assert_eq!(missing.code(), 127);
         assert_eq!(denied.code(), 126);
         assert_eq!(Error::msg("x").code(), 1);
@@ -212,10 +237,7 @@ mod tests {
     fn renders_strerror_without_os_error_suffix() {
         let e = Error::sys("cannot open /x", Errno::ENOENT);
         assert_eq!(e.to_string(), "cannot open /x: No such file or directory");
-        let e = Error::Exec {
-            program: Box::new("/etc/passwd".into()),
-            errno: Errno::EACCES,
-        };
+        let e = Error::exec("/etc/passwd", Errno::EACCES);
         assert_eq!(
             e.to_string(),
             "failed to execute /etc/passwd: Permission denied"
@@ -234,7 +256,7 @@ mod tests {
                 .unwrap(),
             "nsenter: invalid option -- 'q'\nTry 'nsenter --help' for more information.\n"
         );
-        assert_eq!(Error::Reported.render("nsbind"), None);
+        assert_eq!(Error::reported().render("nsbind"), None);
     }
 
     #[test]

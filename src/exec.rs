@@ -87,10 +87,7 @@ impl Program {
         if self.search && errno == Errno::ENOEXEC {
             errno = self.exec_with_sh();
         }
-        Error::Exec {
-            program: Box::new(self.path.to_string_lossy().into_owned()),
-            errno,
-        }
+        Error::exec(self.path.to_string_lossy(), errno)
     }
 }
 

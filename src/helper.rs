@@ -146,7 +146,7 @@ fn fork_helper(keep: &[RawFd], parentage: Parentage) -> Result<Side> {
                 // The intermediate exits as soon as the helper is forked.
                 Parentage::Detached => match crate::exec::wait_quietly(child) {
                     Some(0) => None,
-                    _ => return Err(Error::Reported),
+                    _ => return Err(Error::reported()),
                 },
             };
             Ok(Side::Caller(Helper {
@@ -202,7 +202,7 @@ impl Helper {
         }
         self.finish()?;
         // It answered nothing yet exited 0: it cannot have done the work.
-        Err(Error::Reported)
+        Err(Error::reported())
     }
 
     /// Send an order without waiting for an answer.
@@ -245,7 +245,7 @@ impl Helper {
         loop {
             match waitpid(pid, None) {
                 Ok(WaitStatus::Exited(_, 0)) => return Ok(()),
-                Ok(WaitStatus::Exited(..)) => return Err(Error::Reported),
+                Ok(WaitStatus::Exited(..)) => return Err(Error::reported()),
                 Ok(WaitStatus::Signaled(_, signal, _)) => {
                     return Err(Error::msg(format!("helper process killed by {signal}")))
                 }

@@ -185,7 +185,7 @@ fn subjects() -> Vec<Subject> {
 /// The rejection is a usage error: exit status 1, `APPLET: message` on one
 /// line, then the hint line.
 fn check_shape(applet: &str, error: &Error) -> std::result::Result<(), String> {
-    if !matches!(error, Error::Usage(_)) {
+    if !matches!(error.kind(), crate::error::Kind::Usage(_)) {
         return Err(format!(
             "{error:?} is not a usage error: whatever a parser refuses is one"
         ));
@@ -195,7 +195,7 @@ fn check_shape(applet: &str, error: &Error) -> std::result::Result<(), String> {
     }
     let text = error
         .render(applet)
-        .ok_or("rejected without a message (Error::Reported)")?;
+        .ok_or("rejected without a message (Error::reported())")?;
     let body = text
         .strip_suffix('\n')
         .ok_or("the message does not end with a newline")?;
@@ -421,11 +421,8 @@ fn the_shape_check_catches_what_it_is_for() {
     // Whatever the parser refuses is a usage error, with the hint.
     assert!(shape(Error::msg("bad value 'x'")).is_err());
     assert!(shape(Error::sys("bad", nix::errno::Errno::ERANGE)).is_err());
-    assert!(shape(Error::Reported).is_err());
-    let exec = Error::Exec {
-        program: Box::new("x".into()),
-        errno: nix::errno::Errno::ENOENT,
-    };
+    assert!(shape(Error::reported()).is_err());
+    let exec = Error::exec("x", nix::errno::Errno::ENOENT);
     assert!(shape(exec).is_err());
 }
 

@@ -153,10 +153,12 @@ fn bind_each(
         let fd = match process.open_file(&entry, OFlag::O_RDONLY | OFlag::O_NONBLOCK) {
             Ok(fd) => fd,
             // A kind this kernel lacks.
-            Err(Error::Sys {
-                errno: Errno::ENOENT,
-                ..
-            }) if !Path::new(&format!("/proc/self/ns/{name}")).exists() => continue,
+            Err(e)
+                if e.sys_errno() == Some(Errno::ENOENT)
+                    && !Path::new(&format!("/proc/self/ns/{name}")).exists() =>
+            {
+                continue
+            }
             Err(err) => return Err(err),
         };
         let shown = process.path(&entry);

@@ -21,7 +21,7 @@ use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
 
 use crate::confine::status;
-use crate::error::{Context, Error, Result};
+use crate::error::{Context, Error, Kind as ErrorKind, Result};
 use crate::exec::{self, Forked, ParentSignals, Program};
 use crate::multicall::print;
 use crate::ns::{Kind, NsFile, KINDS};
@@ -380,12 +380,17 @@ fn no_target() -> Error {
 fn open_kind(kind: &'static Kind, path: &Path) -> Result<OwnedFd> {
     match NsFile::open(path) {
         Ok(ns) if ns.kind == kind => Ok(ns.fd),
-        Ok(_) | Err(Error::Msg(_)) => Err(Error::sys(
-            format!("reassociate to namespace 'ns/{}' failed", kind.name),
-            nix::errno::Errno::EINVAL,
-        )),
+        Ok(_) => Err(wrong_kind(kind)),
+        Err(err) if matches!(err.kind(), ErrorKind::Msg(_)) => Err(wrong_kind(kind)),
         Err(err) => Err(err),
     }
+}
+
+fn wrong_kind(kind: &'static Kind) -> Error {
+    Error::sys(
+        format!("reassociate to namespace 'ns/{}' failed", kind.name),
+        nix::errno::Errno::EINVAL,
+    )
 }
 
 /// Under --all: skip the kinds this kernel lacks, and the namespaces that

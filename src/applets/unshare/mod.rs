@@ -121,7 +121,7 @@ fn run(c: &Config) -> Result<i32> {
             if let Some((read, write)) = go {
                 drop(write);
                 if crate::helper::read_byte(&read).is_none() {
-                    return Err(Error::Reported);
+                    return Err(Error::reported());
                 }
             }
             let keeper = pidfile.as_ref().map(Pidfile::keeper);
@@ -239,17 +239,14 @@ fn run_id_helper(kind: IdKind, pid: libc::pid_t, ranges: &[idmap::MapRange]) -> 
         nix::unistd::ForkResult::Child => {
             exec::pristine_signals();
             let errno = nix::unistd::execvp(&argv[0], &argv).unwrap_err();
-            let err = Error::Exec {
-                program: Box::new(kind.helper().to_owned()),
-                errno,
-            };
+            let err = Error::exec(kind.helper(), errno);
             err.report(crate::applet_name());
             // SAFETY: leave the forked child at once.
             unsafe { libc::_exit(err.code()) }
         }
         nix::unistd::ForkResult::Parent { child } => match exec::wait_quietly(child) {
             Some(0) => Ok(()),
-            _ => Err(Error::Reported),
+            _ => Err(Error::reported()),
         },
     }
 }
@@ -323,10 +320,7 @@ fn write_setgroups(value: Setgroups) -> Result<()> {
     let path = "/proc/self/setgroups";
     match idmap::write_proc_file(path, value.word().as_bytes(), "write failed") {
         // Kernels without user namespaces have no such file: nothing to control.
-        Err(Error::Sys {
-            errno: nix::errno::Errno::ENOENT,
-            ..
-        }) => Ok(()),
+        Err(e) if e.sys_errno() == Some(nix::errno::Errno::ENOENT) => Ok(()),
         other => other,
     }
 }

@@ -165,7 +165,7 @@ fn arm_kill_child(c: &Config, parent: Option<OwnedFd>) -> Result<()> {
     sys::prctl(libc::PR_SET_PDEATHSIG, signal as u64, 0).context(|| "prctl failed")?;
     if let Some(parent) = parent {
         if sys::pidfd_exited(&parent).context(|| "poll parent pidfd failed")? {
-            return Err(Error::Reported);
+            return Err(Error::reported());
         }
     }
     Ok(())

@@ -11,7 +11,7 @@ fn config(words: &[&str]) -> Result<Config> {
 /// The parser's refusal, which is always a usage error.
 fn err(words: &[&str]) -> String {
     match config(words) {
-        Err(e @ Error::Usage(_)) => e.to_string(),
+        Err(e) if matches!(e.kind(), crate::error::Kind::Usage(_)) => e.to_string(),
         Err(e) => panic!("{words:?}: not a usage error: {e:?}"),
         Ok(_) => panic!("{words:?} accepted"),
     }
