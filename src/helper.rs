@@ -226,22 +226,24 @@ impl Helper {
         self.waits = false;
     }
 
-    /// Close our end of the orders and wait until the helper has ended
-    /// (its end of the reports pipe closes); reap it if it is our child.
-    /// Ok when it exited with 0, or when we cannot know (detached, or a
-    /// copy of the helper's handle inherited by a child of ours).
+    /// Close our end of the orders and wait until the helper has ended:
+    /// reap it if it is our child, else wait until its end of the reports
+    /// pipe closes. Ok when it exited with 0, or when we cannot know
+    /// (detached, or a copy of the helper's handle inherited by a child of
+    /// ours).
     pub fn finish(&mut self) -> Result<()> {
         self.close_orders();
         if !self.waits {
             return Ok(());
         }
-        while read_byte(&self.reports).is_some() {}
-        let Some(pid) = self.pid.take() else {
+        // Our own child is waited for without reading its reports: a child
+        // of ours that inherited this handle may still be giving it orders,
+        // and the answers are for it.
+        let pid = self.pid.take().filter(|_| getpid() == self.forker);
+        let Some(pid) = pid else {
+            while read_byte(&self.reports).is_some() {}
             return Ok(());
         };
-        if getpid() != self.forker {
-            return Ok(());
-        }
         loop {
             match waitpid(pid, None) {
                 Ok(WaitStatus::Exited(_, 0)) => return Ok(()),

@@ -465,9 +465,8 @@ pub fn close_range(first: libc::c_uint, last: libc::c_uint) {
     }
 }
 
-/// Whether the file behind `fd` is the root of a mount (statx's
-/// STATX_ATTR_MOUNT_ROOT, Linux 5.8): a mount point, as the user sees it.
-pub fn is_mount_root(fd: impl AsFd) -> nix::Result<bool> {
+/// statx(2) of the file behind `fd` itself, asking for `mask`.
+fn statx_fd(fd: impl AsFd, mask: libc::c_uint) -> nix::Result<libc::statx> {
     let mut stx = std::mem::MaybeUninit::<libc::statx>::zeroed();
     // SAFETY: statx fills the buffer; an empty path with AT_EMPTY_PATH means fd itself.
     let ret = unsafe {
@@ -475,13 +474,18 @@ pub fn is_mount_root(fd: impl AsFd) -> nix::Result<bool> {
             fd.as_fd().as_raw_fd(),
             c"".as_ptr(),
             libc::AT_EMPTY_PATH,
-            0,
+            mask,
             stx.as_mut_ptr(),
         )
     };
     check(ret.into())?;
     // SAFETY: filled in by the successful call.
-    let stx = unsafe { stx.assume_init() };
+    Ok(unsafe { stx.assume_init() })
+}
+
+/// Whether the file of `stx` is the root of a mount (STATX_ATTR_MOUNT_ROOT,
+/// Linux 5.8): a mount point, as the user sees it.
+fn is_root_of_mount(stx: &libc::statx) -> nix::Result<bool> {
     let bit = libc::STATX_ATTR_MOUNT_ROOT as u64;
     if stx.stx_attributes_mask & bit == 0 {
         return Err(Errno::ENOSYS);
@@ -489,26 +493,30 @@ pub fn is_mount_root(fd: impl AsFd) -> nix::Result<bool> {
     Ok(stx.stx_attributes & bit != 0)
 }
 
+/// Whether the file behind `fd` is the root of a mount.
+pub fn is_mount_root(fd: impl AsFd) -> nix::Result<bool> {
+    is_root_of_mount(&statx_fd(fd, 0)?)
+}
+
 /// The mount id of the mount that holds the file behind `fd`.
 pub fn mount_id(fd: impl AsFd) -> nix::Result<u64> {
-    let mut stx = std::mem::MaybeUninit::<libc::statx>::zeroed();
-    // SAFETY: statx fills the buffer; an empty path with AT_EMPTY_PATH means fd itself.
-    let ret = unsafe {
-        libc::statx(
-            fd.as_fd().as_raw_fd(),
-            c"".as_ptr(),
-            libc::AT_EMPTY_PATH,
-            libc::STATX_MNT_ID,
-            stx.as_mut_ptr(),
-        )
-    };
-    check(ret.into())?;
-    // SAFETY: filled in by the successful call.
-    let stx = unsafe { stx.assume_init() };
+    let stx = statx_fd(fd, libc::STATX_MNT_ID)?;
     if stx.stx_mask & libc::STATX_MNT_ID == 0 {
         return Err(Errno::ENOSYS);
     }
     Ok(stx.stx_mnt_id)
+}
+
+/// The unique id (STATX_MNT_ID_UNIQUE, Linux 6.8) of the mount whose root
+/// is the file behind `fd`, or None when that file is no mount root. Unlike
+/// the id of `mount_id`, the kernel never hands it out again, so it tells a
+/// mount from any that replaced it later. ENOSYS on older kernels.
+pub fn mount_root_unique_id(fd: impl AsFd) -> nix::Result<Option<u64>> {
+    let stx = statx_fd(fd, libc::STATX_MNT_ID_UNIQUE)?;
+    if stx.stx_mask & libc::STATX_MNT_ID_UNIQUE == 0 {
+        return Err(Errno::ENOSYS);
+    }
+    Ok(is_root_of_mount(&stx)?.then_some(stx.stx_mnt_id))
 }
 
 // <linux/capability.h>

@@ -10,7 +10,7 @@ mod mount;
 pub mod path;
 mod target;
 
-pub use binder::{spawn_binder, BIND, COMMIT, FAILED};
+pub use binder::{spawn_binder, BIND, COMMIT, FAILED, RELEASE};
 pub use lock::lock;
 pub use mount::{bind, undo, unmount};
 pub use target::{pseudo_fs_name, remove_created, Target};

@@ -5,7 +5,8 @@
 //! (`move_mount`). No path is looked up between the checks and the mount,
 //! and the copy's descriptor names the new mount itself afterwards, so
 //! undoing it unmounts exactly what this run mounted, wherever its name has
-//! gone meanwhile.
+//! gone meanwhile. Once let go of (see `binder`), a mount is known by its
+//! unique id instead, and undone only where its name still leads to it.
 
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::Path;
@@ -98,4 +99,25 @@ pub fn undo(made: &[OwnedFd], targets: &[Target]) {
         let _ = unmount(mounted);
     }
     super::target::remove_created(targets);
+}
+
+/// The unique id of the mount behind `mounted` (see
+/// `sys::mount_root_unique_id`), where the kernel gives one: unlike the
+/// descriptor, it holds no reference on the mount, which would make an
+/// `umount` of it fail with EBUSY.
+pub fn unique_id(mounted: &OwnedFd) -> Option<u64> {
+    sys::mount_root_unique_id(mounted).ok().flatten()
+}
+
+/// Unmount the mount whose unique id is `id`, found again through the
+/// target's name: only if the name leads to the root of that very mount,
+/// so never one that replaced it. The check and the unmount go through one
+/// descriptor, so nothing can swap the mount in between.
+pub fn unmount_by_id(target: &Target, id: u64) {
+    let Ok(at_name) = target.open_name() else {
+        return;
+    };
+    if unique_id(&at_name) == Some(id) {
+        let _ = unmount(&at_name);
+    }
 }

@@ -92,3 +92,73 @@ fn the_program_has_no_child_of_ours() {
     .run();
     expect(&out, "children: \nmounts=1\n");
 }
+
+/// `unshare --uts=FILE PROGRAM && umount FILE` never finds FILE busy: by
+/// the time the program runs, nsbox holds no reference on the new mount,
+/// however slow its helper. The helper is stopped while unshare is held
+/// in its set-up (the bind made); a helper still holding the mount's
+/// descriptor when unshare returns makes the umount fail with EBUSY.
+#[test]
+fn the_mount_is_free_once_unshare_returns() {
+    let s = Scene::new();
+    let out = attack(
+        &s,
+        r#"
+        # Only unshare is traced: its helper (left to us, pid 1) runs freely.
+        strace -qq -o /dev/null -e trace=chdir -e inject=chdir:delay_enter=1500000 \
+            "$U" --uts="$W/f" --wd=/ "$S" --version > /dev/null &
+        T=$!
+        waitfor '[ "$(mounts "$W/f")" = 1 ] && in_syscall $NR_CHDIR'
+        read -r P < "/proc/$T/task/$T/children"
+        H=$(child_named 1 unshare)
+        kill -STOP "$H"
+        waitfor '[ "$(state "$H")" = T ]'
+        # Let go, unshare runs the program, which ends at once; or it
+        # waits for its helper first, which then goes on.
+        waitfor 'dead "$P" || grep -qs "^$NR_READ " "/proc/$P/syscall"'
+        dead "$P" || kill -CONT "$H"
+        wait "$T"
+        echo "unshare: rc=$?"
+        run umount umount "$W/f"
+        kill -CONT "$H" 2>/dev/null
+        waitfor 'dead "$H"'
+        echo "mounts=$(mounts "$W/f") files=$(files "$W")"
+    "#,
+    )
+    .run();
+    expect(&out, "unshare: rc=0\numount: rc=0\nmounts=0 files=f\n");
+}
+
+/// After its helper let go of the mount's descriptor, a failed exec still
+/// undoes the bind, found again by name, but only while it is this run's
+/// very mount: one put in its place meanwhile stays, and so does the file
+/// under it. Here root replaces the mount while unshare is held in the
+/// exec that will fail.
+#[test]
+fn an_exec_failure_spares_a_mount_put_in_place_of_ours() {
+    let s = Scene::new();
+    let out = attack(
+        &s,
+        r#"
+        printf '#!/nonexistent\n' > "$W/p"
+        chmod +x "$W/p"
+        spawn_named other
+        strace -qq -o /dev/null -e trace=execve -e inject=execve:delay_enter=1500000 \
+            "$U" --uts="$W/f" "$W/p" > /dev/null 2>&1 &
+        U_PID=$!
+        waitfor '[ "$(mounts "$W/f")" = 1 ] && in_syscall $NR_EXECVE'
+        run swap sh -c 'umount "$1" && mount --bind "/proc/$2/ns/uts" "$1"' sh "$W/f" "$T"
+        wait "$U_PID"
+        echo "unshare: rc=$?"
+        echo "mounts=$(mounts "$W/f") $("$E" --uts="$W/f" hostname) files=$(files "$W")"
+        umount "$W/f"
+        end "$T"
+        echo "after: files=$(files "$W")"
+    "#,
+    )
+    .run();
+    expect(
+        &out,
+        "swap: rc=0\nunshare: rc=127\nmounts=1 other files=f p\nafter: files=f p\n",
+    );
+}

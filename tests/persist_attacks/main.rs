@@ -44,7 +44,9 @@ intact() { echo "$(cat "$1/x" 2>&1) mounts=$(mounts "$1/x")"; }
 "#;
 
 /// The numbers of the system calls the scripts wait in, for this machine.
-const SYSCALLS: [(&str, libc::c_long); 4] = [
+const SYSCALLS: [(&str, libc::c_long); 6] = [
+    ("NR_READ", libc::SYS_read),
+    ("NR_EXECVE", libc::SYS_execve),
     ("NR_MOVE_MOUNT", libc::SYS_move_mount),
     ("NR_UMOUNT2", libc::SYS_umount2),
     ("NR_UNLINKAT", libc::SYS_unlinkat),

@@ -12,7 +12,7 @@ use crate::error::{Context, Error, Result};
 use crate::exec::{self, Program};
 use crate::helper::Helper;
 use crate::idmap;
-use crate::persist::{COMMIT, FAILED};
+use crate::persist::{COMMIT, FAILED, RELEASE};
 use crate::sys;
 
 use super::options::Config;
@@ -36,6 +36,15 @@ pub fn prepare_and_exec(
     };
     if let Err(err) = arm_kill_child(c, parent) {
         return err;
+    }
+    if let Some(binder) = binder.as_mut() {
+        // The binder lets go of its descriptors of the new mounts, which
+        // would keep them busy after the program (perhaps already ended)
+        // has run; it undoes them by their ids from here on. Sent before
+        // the signal state is reset: a signal that ends us now still makes
+        // it undo them. Should the binder be gone, the mounts stay as they
+        // are whatever we do: run the program.
+        let _ = binder.order(RELEASE);
     }
     let told = [binder.as_deref(), keeper];
     if told.iter().all(Option::is_none) {
