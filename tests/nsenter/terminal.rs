@@ -137,6 +137,12 @@ impl Terminal {
                 if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
                     return Err(std::io::Error::last_os_error());
                 }
+                // What a terminal's session starts with: a suite run from a
+                // background job of a script inherits SIGINT and SIGQUIT
+                // ignored (POSIX), and nsenter rightly leaves a signal its
+                // caller ignores ignored for the program too.
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                libc::signal(libc::SIGQUIT, libc::SIG_DFL);
                 Ok(())
             });
         }
