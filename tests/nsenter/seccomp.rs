@@ -56,8 +56,22 @@ fn dump(pid: i32) -> String {
         .stdout()
 }
 
+/// nsenter's arguments to enter `pid`'s namespaces (`kinds`: `-a`, `-u`)
+/// with a copy of its filters and run `echo ran`.
+fn copy_and_echo(pid: i32, kinds: &str) -> [String; 6] {
+    [
+        "-t",
+        &pid.to_string(),
+        kinds,
+        "--seccomp=target",
+        "echo",
+        "ran",
+    ]
+    .map(String::from)
+}
+
 /// nsenter under strace, its `when`th ptrace(2) call held `us` µs on entry.
-fn held(env: &Env, when: u32, us: u32, args: &[&str]) -> Proc {
+fn held(env: &Env, when: u32, us: u32, args: &[String]) -> Proc {
     cmd("strace")
         .args(["-qq", "-o", "/dev/null", "-e", "trace=ptrace", "-e"])
         .arg(format!("inject=ptrace:delay_enter={us}:when={when}"))
@@ -181,14 +195,7 @@ fn a_filter_with_a_listener_is_refused() {
     let c = Container::build().notify("uname").start();
     let pid = c.pid();
     nsenter(&env)
-        .args([
-            "-t",
-            &pid.to_string(),
-            "-a",
-            "--seccomp=target",
-            "echo",
-            "ran",
-        ])
+        .args(copy_and_echo(pid, "-a"))
         .run()
         .code(1)
         .stdout_is("")
@@ -211,14 +218,7 @@ fn strict_mode_is_refused() {
         proc_status(pid).contains("Seccomp:\t1\n") && reading_stdin(pid)
     });
     nsenter(&env)
-        .args([
-            "-t",
-            &pid.to_string(),
-            "-u",
-            "--seccomp=target",
-            "echo",
-            "ran",
-        ])
+        .args(copy_and_echo(pid, "-u"))
         .run()
         .code(1)
         .stdout_is("")
@@ -238,14 +238,7 @@ fn reading_them_needs_privilege_and_no_filter_of_its_own() {
     let env = Env::new();
     let c = Container::start();
     let pid = c.pid();
-    let args = [
-        "-t",
-        &pid.to_string(),
-        "-u",
-        "--seccomp=target",
-        "echo",
-        "ran",
-    ];
+    let args = copy_and_echo(pid, "-u");
     let cannot = format!("nsenter: cannot read the seccomp filters of process {pid}");
     let cases = [
         (
@@ -266,7 +259,7 @@ fn reading_them_needs_privilege_and_no_filter_of_its_own() {
     ];
     for (command, why) in cases {
         command
-            .args(args)
+            .args(&args)
             .run()
             .code(1)
             .stdout_is("")
@@ -331,14 +324,7 @@ fn a_target_traced_by_another_is_refused() {
         proc_field(pid, "TracerPid") == traced_by
     });
     nsenter(&env)
-        .args([
-            "-t",
-            &pid.to_string(),
-            "-a",
-            "--seccomp=target",
-            "echo",
-            "ran",
-        ])
+        .args(copy_and_echo(pid, "-a"))
         .run()
         .code(1)
         .stdout_is("")
@@ -358,19 +344,7 @@ fn a_target_that_exits_before_it_is_read() {
     let env = Env::new();
     let c = Container::start();
     let pid = c.pid();
-    let mut strace = held(
-        &env,
-        1,
-        3_000_000,
-        &[
-            "-t",
-            &pid.to_string(),
-            "-a",
-            "--seccomp=target",
-            "echo",
-            "ran",
-        ],
-    );
+    let mut strace = held(&env, 1, 3_000_000, &copy_and_echo(pid, "-a"));
     let nsenter = held_in(&mut strace, PTRACE_SEIZE);
     drop(c);
     assert_eq!(state(pid), None, "the target is still there");
@@ -452,19 +426,7 @@ fn killed_while_reading_leaves_the_target_running() {
     let env = Env::new();
     let c = Container::start();
     let pid = c.pid();
-    let mut strace = held(
-        &env,
-        3,
-        3_000_000,
-        &[
-            "-t",
-            &pid.to_string(),
-            "-a",
-            "--seccomp=target",
-            "echo",
-            "ran",
-        ],
-    );
+    let mut strace = held(&env, 3, 3_000_000, &copy_and_echo(pid, "-a"));
     let nsenter = held_in(&mut strace, PTRACE_SECCOMP_GET_FILTER);
     assert_eq!(
         state(pid),
@@ -504,19 +466,7 @@ fn a_signal_caught_while_seized_is_delivered() {
     wait_until("the target's handler", || {
         mask(pid, "SigCgt") & bit(libc::SIGUSR1) != 0
     });
-    let mut strace = held(
-        &env,
-        2,
-        2_000_000,
-        &[
-            "-t",
-            &pid.to_string(),
-            "-u",
-            "--seccomp=target",
-            "echo",
-            "ran",
-        ],
-    );
+    let mut strace = held(&env, 2, 2_000_000, &copy_and_echo(pid, "-u"));
     let nsenter = held_in(&mut strace, PTRACE_INTERRUPT);
     target.signal(libc::SIGUSR1);
     wait_until("the target stopped for the signal", || {
@@ -544,14 +494,7 @@ fn a_stopped_target_stays_stopped() {
     target.signal(libc::SIGSTOP);
     wait_until("the target to stop", || state(pid) == Some('T'));
     nsenter(&env)
-        .args([
-            "-t",
-            &pid.to_string(),
-            "-u",
-            "--seccomp=target",
-            "echo",
-            "ran",
-        ])
+        .args(copy_and_echo(pid, "-u"))
         .run()
         .success()
         .stdout_is("ran\n");
