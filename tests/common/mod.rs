@@ -34,7 +34,7 @@ pub use procfs::{
 #[allow(unused_imports)]
 pub use scene::{processes_of, Scene, Who};
 #[allow(unused_imports)]
-pub use target::{Target, TargetBuilder};
+pub use target::{launch, Target, TargetBuilder};
 #[allow(unused_imports)]
 pub use tempdir::{Env, TempDir};
 

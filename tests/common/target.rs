@@ -12,6 +12,29 @@ use super::command::child_setup;
 use super::procfs::{pidfd_kill, pidfd_open, try_ns};
 use super::{children, comm, ns, own_ns, COUNTER, TIMEOUT, UL_UNSHARE};
 
+/// Start the launcher of a long-lived process for a test: output to none
+/// but stderr (kept for the diagnosis), killed should the test binary die
+/// without dropping it (a safety net only: PR_SET_PDEATHSIG is tied to the
+/// spawning thread). Also gives the command as shown in messages.
+pub fn launch(mut command: Command) -> (Child, String) {
+    // SAFETY: only async-signal-safe calls.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let shown = format!("{command:?}");
+    let launcher = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {shown}: {e}"));
+    (launcher, shown)
+}
+
 /// How to start a `Target`.
 pub struct TargetBuilder {
     kinds: Vec<&'static str>,
@@ -78,22 +101,9 @@ impl TargetBuilder {
         let uid = self.uid;
         // SAFETY: only async-signal-safe calls.
         unsafe {
-            command.pre_exec(move || {
-                child_setup(uid, &[], &[], &[])?;
-                // Should the test binary die without dropping us: a
-                // safety net only, as it is tied to the spawning thread.
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
+            command.pre_exec(move || child_setup(uid, &[], &[], &[]));
         }
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let shown = format!("{command:?}");
-        let launcher = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {shown}: {e}"));
+        let (launcher, shown) = launch(command);
         let mut target = Target {
             launcher: Some(launcher),
             shown,

@@ -10,6 +10,14 @@ use super::*;
 /// The scenes' shell functions.
 const SCALE_SH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/nsbind/scale.sh");
 
+/// Run a scene with tests/nsbind/scale.sh's functions at hand (`$SCALE`);
+/// it must succeed, silent on stderr.
+fn scene(s: &Scene, script: &str) -> Output {
+    let out = s.shell_pidns(script).env("SCALE", SCALE_SH).run();
+    out.success().stderr_is("");
+    out
+}
+
 /// The counts a scene printed, `LABEL10=CALLS BYTES` and so on for 100
 /// and 1000: the system calls, and the bytes they read.
 fn counts(out: &Output, label: &str) -> ([u64; 3], [u64; 3]) {
@@ -52,9 +60,9 @@ fn linear(out: &Output, what: &str, [c10, c100, c1000]: [u64; 3], slope: f64) {
 #[test]
 fn list_is_linear_in_pins() {
     let s = Scene::new();
-    let out = s
-        .shell_pidns(
-            r#"
+    let out = scene(
+        &s,
+        r#"
             . "$SCALE"
             for n in 10 100 1000; do
                 scale_pins "$n" "$W/pins"
@@ -62,10 +70,7 @@ fn list_is_linear_in_pins() {
             done
             echo "listed=$("$N" --list | grep -c "$W/pins/")"
         "#,
-        )
-        .env("SCALE", SCALE_SH)
-        .run();
-    out.success().stderr_is("");
+    );
     out.check(value(&out, "listed") == "1000", "1000 pins listed");
     let (calls, bytes) = counts(&out, "pins");
     linear(&out, "pins: system calls", calls, 1.0);
@@ -79,9 +84,9 @@ fn list_is_linear_in_pins() {
 #[test]
 fn list_is_linear_in_processes() {
     let s = Scene::new();
-    let out = s
-        .shell_pidns(
-            r#"
+    let out = scene(
+        &s,
+        r#"
             . "$SCALE"
             scale_pins 3 "$W/pins"
             for n in 10 100 1000; do
@@ -89,10 +94,7 @@ fn list_is_linear_in_processes() {
                 echo "procs$n=$(scale_calls "$N" --list)"
             done
         "#,
-        )
-        .env("SCALE", SCALE_SH)
-        .run();
-    out.success().stderr_is("");
+    );
     let (calls, bytes) = counts(&out, "procs");
     linear(&out, "processes: system calls", calls, 30.0);
     linear(&out, "processes: bytes read", bytes, 1000.0);
@@ -104,9 +106,9 @@ fn list_is_linear_in_processes() {
 #[test]
 fn each_mount_namespace_is_read_once() {
     let s = Scene::new();
-    let out = s
-        .shell_pidns(
-            r#"
+    let out = scene(
+        &s,
+        r#"
             . "$SCALE"
             scale_pins 3 "$W/pins"
             "$UL" -m sh -c 'for i in $(seq 50); do sleep 600 & done; wait' &
@@ -115,9 +117,6 @@ fn each_mount_namespace_is_read_once() {
             echo "calls=$(scale_calls "$N" --list)"
             echo "mountinfo=$(grep -c 'open.*/mountinfo"' "$D/t/calls")"
         "#,
-        )
-        .env("SCALE", SCALE_SH)
-        .run();
-    out.success().stderr_is("");
+    );
     out.check(value(&out, "mountinfo") == "5", "5 mountinfo reads");
 }

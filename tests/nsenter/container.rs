@@ -7,8 +7,7 @@
 //! no_new_privs, and seccomp filters (tests/helpers/seccomp_filter.py).
 
 use std::io::Read;
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use super::*;
 
@@ -217,22 +216,7 @@ impl ContainerBuilder {
             Some(mask) => command.args([PYTHON3, "-c", LOWER_PERMITTED, &format!("{mask:x}")]),
             None => command.args(["sleep", "600"]),
         };
-        // SAFETY: only async-signal-safe calls.
-        unsafe {
-            command.pre_exec(|| {
-                // A safety net should the test binary die without dropping us.
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let shown = format!("{command:?}");
-        let launcher = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {shown}: {e}"));
+        let (launcher, shown) = launch(command);
         let mut container = Container {
             launcher: Some(launcher),
             pidfd: None,

@@ -15,21 +15,9 @@ pub const UL_NSENTER: &str = "/usr/bin/nsenter";
 /// The hint after a usage error.
 pub const TRY: &str = "Try 'nsenter --help' for more information.\n";
 
-/// Shell functions for the scripts run in throwaway namespaces.
-pub const PRELUDE: &str = r#"
-# waitfor 'CONDITION': poll until it holds; after 20 s, end the script.
-waitfor() {
-    _n=0
-    until eval "$1"; do
-        _n=$((_n + 1))
-        if [ "$_n" -gt 2000 ]; then
-            echo "gave up waiting for: $1" >&2
-            exit 99
-        fi
-        sleep 0.01
-    done
-}
-"#;
+/// Shell functions for the scripts run in throwaway namespaces: the
+/// scenes' own (`waitfor` and the rest).
+pub use crate::common::scene::PRELUDE;
 
 /// nsbox's nsenter, through its link.
 pub fn nsenter(env: &Env) -> Cmd {
@@ -164,6 +152,26 @@ pub fn v2_cgroup(text: &str) -> Option<String> {
     text.lines()
         .find_map(|l| l.strip_prefix("0::"))
         .map(str::to_owned)
+}
+
+/// `sh -c SCRIPT sh` as PID 1 of a PID namespace made by util-linux, with
+/// its own /proc, `$N` (our nsenter), `$D` (the temp dir) and the prelude's
+/// functions. There `ns_last_pid` chooses the next PID, and the end of the
+/// namespace kills whatever the script leaves.
+pub fn pidns_shell(env: &Env, script: &str) -> Cmd {
+    cmd(UL_UNSHARE)
+        .args([
+            "--pid",
+            "--fork",
+            "--kill-child",
+            "--mount-proc",
+            "sh",
+            "-c",
+        ])
+        .arg(format!("{PRELUDE}\n{script}"))
+        .arg("sh")
+        .env("N", env.path("nsenter"))
+        .env("D", env.dir())
 }
 
 /// `sh -c SCRIPT sh` in a private mount namespace made by util-linux, with

@@ -77,21 +77,7 @@ fn reused_pid_is_refused() {
             kill -KILL "$new"; wait "$new" 2>/dev/null
             exit 0
         "#;
-    let mut proc = cmd(UL_UNSHARE)
-        .args([
-            "--pid",
-            "--fork",
-            "--kill-child",
-            "--mount-proc",
-            "sh",
-            "-c",
-        ])
-        .arg(format!("{PRELUDE}\n{script}"))
-        .arg("sh")
-        .env("N", env.path("nsenter"))
-        .env("D", env.dir())
-        .env("UNSHARE", UL_UNSHARE)
-        .spawn();
+    let mut proc = pidns_shell(&env, script).env("UNSHARE", UL_UNSHARE).spawn();
     let old_file = env.tmp().join("old");
     let deadline = Instant::now() + TIMEOUT;
     while !old_file.exists() {

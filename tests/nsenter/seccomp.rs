@@ -388,19 +388,7 @@ fn a_pid_reused_before_it_is_read() {
         kill -KILL "$new"; wait "$new" 2>/dev/null
         exit 0
     "#;
-    let out = cmd(UL_UNSHARE)
-        .args([
-            "--pid",
-            "--fork",
-            "--kill-child",
-            "--mount-proc",
-            "sh",
-            "-c",
-        ])
-        .arg(format!("{PRELUDE}\n{script}"))
-        .arg("sh")
-        .env("N", env.path("nsenter"))
-        .env("D", env.dir())
+    let out = pidns_shell(&env, script)
         .env("F", SECCOMP_FILTER)
         .env("NR_PTRACE", libc::SYS_ptrace.to_string())
         .run();
