@@ -28,6 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "trace.h"
+
 #define MAX_PROCS 64
 
 struct proc {
@@ -91,27 +93,9 @@ static void sample(struct proc *p)
 int main(int argc, char **argv)
 {
     int status, code = 1;
-    pid_t prog;
-
-    if (argc < 2) {
-        fprintf(stderr, "usage: memory PROG [ARG...]\n");
-        return 2;
-    }
-    prog = fork();
-    if (prog < 0) {
-        perror("fork");
-        return 1;
-    }
-    if (prog == 0) {
-        ptrace(PTRACE_TRACEME, 0, 0, 0);
-        raise(SIGSTOP);
-        execv(argv[1], argv + 1);
-        _exit(127);
-    }
-    waitpid(prog, &status, 0);
-    ptrace(PTRACE_SETOPTIONS, prog, 0,
-           PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK |
-               PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL);
+    pid_t prog = start_traced(argc, argv, "memory",
+                        PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK |
+                            PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL);
     find(prog)->started = 0;
     ptrace(PTRACE_SYSCALL, prog, 0, 0);
 
@@ -126,7 +110,7 @@ int main(int argc, char **argv)
         }
         if (WIFEXITED(status) || WIFSIGNALED(status)) {
             if (pid == prog)
-                code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                code = exit_code(status);
             forget(pid);
             continue;
         }
@@ -155,7 +139,7 @@ int main(int argc, char **argv)
         ptrace(PTRACE_SYSCALL, pid, 0, sig);
     }
     if (waitpid(prog, &status, 0) == prog)
-        code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        code = exit_code(status);
     printf("%lu %lu\n", peak_kb, faults);
     return code;
 }

@@ -26,6 +26,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "trace.h"
+
 #define MAX_PROCS 64
 
 struct proc {
@@ -63,27 +65,9 @@ int main(int argc, char **argv)
 {
     unsigned long long instructions = 0, cpuids = 0;
     int status, code = 1;
-    pid_t prog;
-
-    if (argc < 2) {
-        fprintf(stderr, "usage: steps PROG [ARG...]\n");
-        return 2;
-    }
-    prog = fork();
-    if (prog < 0) {
-        perror("fork");
-        return 1;
-    }
-    if (prog == 0) {
-        ptrace(PTRACE_TRACEME, 0, 0, 0);
-        raise(SIGSTOP);
-        execv(argv[1], argv + 1);
-        _exit(127);
-    }
-    waitpid(prog, &status, 0);
-    ptrace(PTRACE_SETOPTIONS, prog, 0,
-           PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-               PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL);
+    pid_t prog = start_traced(argc, argv, "steps",
+                        PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                            PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL);
     find(prog, 1)->started = 0;
     ptrace(PTRACE_CONT, prog, 0, 0);
 
@@ -98,7 +82,7 @@ int main(int argc, char **argv)
         }
         if (WIFEXITED(status) || WIFSIGNALED(status)) {
             if (pid == prog)
-                code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                code = exit_code(status);
             forget(pid);
             continue;
         }
@@ -140,7 +124,7 @@ int main(int argc, char **argv)
     }
     /* PROG may have been detached at its exec: collect its status. */
     if (waitpid(prog, &status, 0) == prog)
-        code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        code = exit_code(status);
     printf("%llu %llu\n", instructions, cpuids);
     return code;
 }
