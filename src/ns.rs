@@ -20,15 +20,6 @@ pub struct Kind {
     pub name: &'static str,
     /// The long option that selects it in unshare and nsenter: "mount", "net", ...
     pub option: &'static str,
-    /// The short option letter of unshare and nsenter.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "the option tables of unshare and nsenter spell it out"
-        )
-    )]
-    pub letter: char,
     /// CLONE_NEW* (nix's CloneFlags lacks CLONE_NEWTIME, so a raw int).
     pub flag: libc::c_int,
     /// The /proc/PID/ns/ entry for the namespace that children will get,
@@ -43,56 +34,48 @@ pub static KINDS: [Kind; 8] = [
     Kind {
         name: "user",
         option: "user",
-        letter: 'U',
         flag: libc::CLONE_NEWUSER,
         for_children: None,
     },
     Kind {
         name: "cgroup",
         option: "cgroup",
-        letter: 'C',
         flag: libc::CLONE_NEWCGROUP,
         for_children: None,
     },
     Kind {
         name: "ipc",
         option: "ipc",
-        letter: 'i',
         flag: libc::CLONE_NEWIPC,
         for_children: None,
     },
     Kind {
         name: "uts",
         option: "uts",
-        letter: 'u',
         flag: libc::CLONE_NEWUTS,
         for_children: None,
     },
     Kind {
         name: "net",
         option: "net",
-        letter: 'n',
         flag: libc::CLONE_NEWNET,
         for_children: None,
     },
     Kind {
         name: "pid",
         option: "pid",
-        letter: 'p',
         flag: libc::CLONE_NEWPID,
         for_children: Some("pid_for_children"),
     },
     Kind {
         name: "mnt",
         option: "mount",
-        letter: 'm',
         flag: libc::CLONE_NEWNS,
         for_children: None,
     },
     Kind {
         name: "time",
         option: "time",
-        letter: 'T',
         flag: libc::CLONE_NEWTIME,
         for_children: Some("time_for_children"),
     },
@@ -261,8 +244,6 @@ mod tests {
             assert_eq!(Kind::by_name(k.name), Some(k));
             assert_eq!(Kind::by_name(k.option), Some(k));
             assert_eq!(Kind::by_flag(k.flag), Some(k));
-            let mut letters = KINDS.iter().filter(|o| o.letter == k.letter);
-            assert!(letters.next().is_some() && letters.next().is_none());
         }
         assert_eq!(KINDS[0].name, "user", "the user namespace is joined first");
         assert_eq!(Kind::by_name("mount").unwrap().name, "mnt");
