@@ -387,7 +387,6 @@ pub(crate) fn reraise(signal: Signal) -> i32 {
     };
     // SAFETY: plain system calls with valid arguments.
     unsafe { libc::setrlimit(libc::RLIMIT_CORE, &no_core) };
-    let _ = std::io::Write::flush(&mut std::io::stdout());
     let default = SigAction::new(SigHandler::SigDfl, SaFlags::empty(), SigSet::empty());
     // SAFETY: restoring the default disposition is always sound.
     let _ = unsafe { sigaction(signal, &default) };

@@ -50,7 +50,6 @@ fn set_applet_name(name: &str) {
 #[no_mangle]
 extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
     use std::ffi::{CStr, OsString};
-    use std::io::Write;
     use std::os::unix::ffi::OsStringExt;
 
     let args: Vec<OsString> = (0..argc.max(0) as usize)
@@ -60,8 +59,7 @@ extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc:
             OsString::from_vec(arg.to_bytes().to_vec())
         })
         .collect();
-    let code = multicall::run(args);
-    // Without Rust's runtime nobody else flushes stdout at exit.
-    let _ = std::io::stdout().flush();
-    code
+    // Nothing to flush at exit: every applet writes its output straight to
+    // the descriptor (`multicall::print`), never through std's buffer.
+    multicall::run(args)
 }
