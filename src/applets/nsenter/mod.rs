@@ -69,9 +69,7 @@ fn run(mut config: Config) -> Result<i32> {
         // Everything above was read through the /proc directory the pidfd
         // proved; had the target ended meanwhile, part of it may be another
         // process's (after reuse of its PID).
-        target
-            .confirm()
-            .map_err(|_| Error::msg(format!("process {} exited while being read", target.pid)))?;
+        target.still_there()?;
     }
     let entered = |flag| {
         let e = |e: &Entry| e.kind.flag == flag;

@@ -115,12 +115,6 @@ fn may_read() -> std::result::Result<(), &'static str> {
     Ok(())
 }
 
-/// The exit of the target, whenever we find it: ptrace(2) then fails, or
-/// its PID names another process (reused) and the pidfd shows it.
-fn exited(pid: libc::pid_t) -> Error {
-    Error::msg(format!("process {pid} exited while being read"))
-}
-
 /// PTRACE_SEIZE refused: say why, as far as the target's status tells.
 fn seize_failed(target: &Target, errno: Errno) -> Error {
     let pid = target.pid;
@@ -130,7 +124,7 @@ fn seize_failed(target: &Target, errno: Errno) -> Error {
         .as_ref()
         .map_or(true, |s| matches!(s.state, b'Z' | b'X'));
     if errno == Errno::ESRCH || ended || target.confirm().is_err() {
-        return exited(pid);
+        return target.exited();
     }
     match status.map(|s| s.tracer) {
         Some(tracer) if errno == Errno::EPERM && tracer != 0 => Error::msg(format!(
@@ -152,12 +146,10 @@ fn stopped_and_read(target: &Target, mut seized: Seized) -> Result<Vec<Filter>> 
     // ptrace(2) took a PID. The pidfd's process not yet reaped, that PID
     // was still its own when we seized it: we hold the target, not a
     // process that got its PID after it exited.
-    if target.confirm().is_err() {
-        return Err(exited(pid));
-    }
+    target.still_there()?;
     match seized.stop() {
         Ok(true) => {}
-        Ok(false) | Err(Errno::ESRCH | Errno::ECHILD) => return Err(exited(pid)),
+        Ok(false) | Err(Errno::ESRCH | Errno::ECHILD) => return Err(target.exited()),
         Err(errno) => {
             return Err(Error::sys(
                 format!("cannot stop process {pid} to read its seccomp filters"),
@@ -167,7 +159,7 @@ fn stopped_and_read(target: &Target, mut seized: Seized) -> Result<Vec<Filter>> 
     }
     let failed = |errno, index: usize| match errno {
         // Killed while stopped: it left the stop.
-        Errno::ESRCH => exited(pid),
+        Errno::ESRCH => target.exited(),
         // may_read() ruled out what we know of; an LSM may refuse too.
         Errno::EACCES => Error::msg(format!(
             "cannot read the seccomp filters of process {pid}: reading them needs \
