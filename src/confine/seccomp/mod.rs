@@ -51,19 +51,19 @@ struct Filter {
 
 /// The filters, in the order they are to be installed (the target's oldest
 /// first).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Filters {
     pid: libc::pid_t,
     list: Vec<Filter>,
 }
 
-/// Read them. The target is stopped only while they are read, and never
-/// left stopped: not on error, not if we are killed meanwhile (the kernel
-/// detaches a dead tracer's tracees).
-pub fn read(target: &Target, status: &Status) -> Result<Filters> {
+/// Read them; None when the target has none. The target is stopped only
+/// while they are read, and never left stopped: not on error, not if we are
+/// killed meanwhile (the kernel detaches a dead tracer's tracees).
+pub fn read(target: &Target, status: &Status) -> Result<Option<Filters>> {
     let pid = target.pid;
     match status.seccomp {
-        SeccompMode::Disabled => return Ok(Filters::default()),
+        SeccompMode::Disabled => return Ok(None),
         SeccompMode::Strict => {
             return Err(Error::msg(format!(
                 "cannot copy the seccomp mode of process {pid}: it is in strict mode, \
@@ -94,7 +94,7 @@ pub fn read(target: &Target, status: &Status) -> Result<Filters> {
     }
     let filters = Filters { pid, list };
     filters.check()?;
-    Ok(filters)
+    Ok(Some(filters))
 }
 
 /// Why we could not read any process's filters, if we cannot: the kernel
