@@ -28,6 +28,7 @@ mod ptrace;
 
 use nix::errno::Errno;
 
+use super::caps::CAP_SYS_ADMIN;
 use super::status::{SeccompMode, Status};
 use crate::error::{Error, Result};
 use crate::sys;
@@ -38,7 +39,6 @@ use ptrace::Seized;
 const BPF_RET_K: u16 = 0x06;
 /// SECCOMP_FILTER_FLAG_LOG, as the 64-bit flags of the metadata.
 const FLAG_LOG: u64 = 1 << 1;
-const CAP_SYS_ADMIN: u32 = 21;
 /// The inode of the initial user namespace (PROC_USER_INIT_INO), fixed.
 const INITIAL_USER_NS_INODE: u64 = 0xEFFF_FFFD;
 
