@@ -56,11 +56,10 @@ impl Confinement {
     }
 
     /// Step 1, before the uid changes.
-    pub fn before_ids(&self) -> Result<()> {
+    pub fn before_ids(&self) {
         if self.caps.is_some() {
             caps::keep_across_uid_change();
         }
-        Ok(())
     }
 
     /// Steps 2 to 4, once the ids are final.

@@ -151,7 +151,7 @@ fn run(mut config: Config) -> Result<i32> {
         }
     }
     let confinement = &opened.confinement;
-    confinement.before_ids()?;
+    confinement.before_ids();
     creds::set_ids_and_groups(uid, gid, &groups, dropped_before)?;
     if let Some(last_cap) = c.keep_caps.filter(|_| user && !confinement.takes_caps()) {
         sys::permitted_to_ambient(last_cap)?;
