@@ -244,11 +244,7 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
     let root = c.root.as_ref().map(|d| open_dir(d, "root")).transpose()?;
     let wd = c.wd.as_ref().map(|d| open_dir(d, "cwd")).transpose()?;
     // Now, before entering a mount namespace resets it to its root.
-    let start_dir = if c.root.is_some() && c.wd.is_none() && c.wdns.is_none() {
-        start_dir()
-    } else {
-        None
-    };
+    let start_dir = (c.root.is_some() && c.wd.is_none() && c.wdns.is_none()).then(start_dir);
     let env = if c.env {
         let data = need(target, "environ")?.read("environ")?;
         Some(parse_environ(&data))
@@ -462,22 +458,21 @@ fn parent_user_ns(entries: &[Entry], target: Option<&Target>) -> Result<OwnedFd>
     }
 }
 
-/// Our working directory as a path, when there is one: None when it was
-/// removed, or is out of reach of our root (getcwd fails then, or, from an
-/// older C library, gives a path that does not start with `/`).
 /// The working directory we started in: the directory itself, and its
-/// path (none when it has been removed or lies outside our root).
+/// path (none when it has been removed or lies outside our root: getcwd
+/// fails then, or, from an older C library, gives a path that does not
+/// start with `/`).
 struct StartDir {
     fd: Option<OwnedFd>,
     path: Option<PathBuf>,
 }
 
-fn start_dir() -> Option<StartDir> {
+fn start_dir() -> StartDir {
     let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
-    Some(StartDir {
+    StartDir {
         fd: open(".", flags, Mode::empty()).ok(),
         path: nix::unistd::getcwd().ok().filter(|p| p.is_absolute()),
-    })
+    }
 }
 
 /// util-linux's order: root first, then the working directory. With the
