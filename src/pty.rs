@@ -17,7 +17,7 @@ use nix::fcntl::{openat, OFlag};
 use nix::sys::signal::{kill, sigprocmask, SigHandler, SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::stat::Mode;
-use nix::sys::wait::{waitpid, WaitStatus};
+use nix::sys::wait::WaitStatus;
 use nix::unistd::Pid;
 
 use crate::error::{Context, Error, Result, EXIT_FAILURE};
@@ -58,11 +58,11 @@ pub fn open() -> Result<Pty> {
     let unlocked: libc::c_int = 0;
     // SAFETY: TIOCSPTLCK reads an int through the pointer.
     let ret = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSPTLCK, &unlocked) };
-    check(ret).context(|| "cannot unlock the pseudo-terminal")?;
+    Errno::result(ret).context(|| "cannot unlock the pseudo-terminal")?;
     let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC;
     // SAFETY: TIOCGPTPEER takes open flags and returns a new descriptor.
     let ret = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCGPTPEER, flags) };
-    let peer = check(ret).context(|| "cannot open the pseudo-terminal's peer")?;
+    let peer = Errno::result(ret).context(|| "cannot open the pseudo-terminal's peer")?;
     // SAFETY: the descriptor is new and ours alone.
     let peer = above_stdio(unsafe { OwnedFd::from_raw_fd(peer) })?;
 
@@ -112,7 +112,8 @@ impl Pty {
         // SAFETY: TIOCSCTTY takes an int (0: do not steal it from another
         // session; the terminal is new, so it is no one's).
         let ret = unsafe { libc::ioctl(peer.as_raw_fd(), libc::TIOCSCTTY, 0) };
-        check(ret).context(|| "cannot make the pseudo-terminal the controlling terminal")?;
+        Errno::result(ret)
+            .context(|| "cannot make the pseudo-terminal the controlling terminal")?;
         // `peer` is above 2 (see `open`): these never close it.
         nix::unistd::dup2_stdin(&peer).context(|| "dup2 failed")?;
         nix::unistd::dup2_stdout(&peer).context(|| "dup2 failed")?;
@@ -157,7 +158,7 @@ impl Pty {
 fn give_up(child: Pid, err: Error) -> i32 {
     err.report(crate::applet_name());
     let _ = kill(child, Signal::SIGKILL);
-    while let Err(Errno::EINTR) = waitpid(child, None) {}
+    let _ = crate::exec::wait_quietly(child);
     EXIT_FAILURE
 }
 
@@ -197,7 +198,7 @@ fn above_stdio(fd: OwnedFd) -> Result<OwnedFd> {
     }
     // SAFETY: F_DUPFD_CLOEXEC returns a new descriptor, ours alone.
     let ret = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
-    let new = check(ret).context(|| "fcntl(F_DUPFD_CLOEXEC) failed")?;
+    let new = Errno::result(ret).context(|| "fcntl(F_DUPFD_CLOEXEC) failed")?;
     // SAFETY: as above.
     Ok(unsafe { OwnedFd::from_raw_fd(new) })
 }
@@ -262,7 +263,7 @@ fn get_modes(fd: BorrowedFd) -> Option<libc::termios> {
 fn set_modes(fd: BorrowedFd, modes: &libc::termios) -> nix::Result<()> {
     // SAFETY: tcsetattr reads the struct.
     let ret = unsafe { libc::tcsetattr(fd.as_raw_fd(), libc::TCSANOW, modes) };
-    check(ret).map(drop)
+    Errno::result(ret).map(drop)
 }
 
 /// Give the pseudo-terminal the size of ours (TIOCGWINSZ, TIOCSWINSZ); the
@@ -274,13 +275,5 @@ fn copy_window_size(from: RawFd, master: &OwnedFd) {
         if libc::ioctl(from, libc::TIOCGWINSZ, size.as_mut_ptr()) == 0 {
             libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, size.as_ptr());
         }
-    }
-}
-
-fn check(ret: libc::c_int) -> nix::Result<libc::c_int> {
-    if ret < 0 {
-        Err(Errno::last())
-    } else {
-        Ok(ret)
     }
 }

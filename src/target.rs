@@ -150,6 +150,18 @@ impl Target {
         }
     }
 
+    /// That the target is still there after reading through its /proc
+    /// directory; else the error saying it exited meanwhile.
+    pub fn still_there(&self) -> Result<()> {
+        self.confirm().map_err(|_| self.exited())
+    }
+
+    /// The error for a target found to have exited while being read: its
+    /// PID may since name another process.
+    pub fn exited(&self) -> Error {
+        Error::msg(format!("process {} exited while being read", self.pid))
+    }
+
     /// `/proc/PID/NAME`, for messages.
     pub fn path(&self, name: &str) -> PathBuf {
         if name.is_empty() {

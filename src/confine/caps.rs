@@ -30,7 +30,7 @@ use crate::sys::{capget, capset, prctl};
 
 /// <linux/capability.h>
 const CAP_SETPCAP: u32 = 8;
-const CAP_SYS_ADMIN: u32 = 21;
+pub(super) const CAP_SYS_ADMIN: u32 = 21;
 
 /// Capability names, by number, as capabilities(7) spells them (as libcap
 /// and setpriv do, in lower case).

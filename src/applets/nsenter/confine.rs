@@ -14,7 +14,7 @@
 //!    even that leaves the program unrun (nsenter exits 126).
 
 use super::options::{Config, NoNewPrivs};
-use crate::confine::status::{self, CapSets, SeccompMode};
+use crate::confine::status::{self, CapSets};
 use crate::confine::{caps, seccomp};
 use crate::error::{Error, Result};
 use crate::target::Target;
@@ -35,10 +35,7 @@ pub fn read(c: &Config, target: Option<&Target>) -> Result<Confinement> {
         (true, None) => return Err(super::no_target()),
     };
     let filters = match (&status, target) {
-        (Some(status), Some(target)) if c.seccomp => match status.seccomp {
-            SeccompMode::Disabled => None,
-            _ => Some(seccomp::read(target, status)?),
-        },
+        (Some(status), Some(target)) if c.seccomp => seccomp::read(target, status)?,
         _ => None,
     };
     Ok(Confinement {
@@ -59,11 +56,10 @@ impl Confinement {
     }
 
     /// Step 1, before the uid changes.
-    pub fn before_ids(&self) -> Result<()> {
+    pub fn before_ids(&self) {
         if self.caps.is_some() {
             caps::keep_across_uid_change();
         }
-        Ok(())
     }
 
     /// Steps 2 to 4, once the ids are final.

@@ -69,9 +69,7 @@ fn run(mut config: Config) -> Result<i32> {
         // Everything above was read through the /proc directory the pidfd
         // proved; had the target ended meanwhile, part of it may be another
         // process's (after reuse of its PID).
-        target
-            .confirm()
-            .map_err(|_| Error::msg(format!("process {} exited while being read", target.pid)))?;
+        target.still_there()?;
     }
     let entered = |flag| {
         let e = |e: &Entry| e.kind.flag == flag;
@@ -153,7 +151,7 @@ fn run(mut config: Config) -> Result<i32> {
         }
     }
     let confinement = &opened.confinement;
-    confinement.before_ids()?;
+    confinement.before_ids();
     creds::set_ids_and_groups(uid, gid, &groups, dropped_before)?;
     if let Some(last_cap) = c.keep_caps.filter(|_| user && !confinement.takes_caps()) {
         sys::permitted_to_ambient(last_cap)?;
@@ -246,11 +244,7 @@ fn open_everything(c: &Config, target: Option<&Target>) -> Result<Opened> {
     let root = c.root.as_ref().map(|d| open_dir(d, "root")).transpose()?;
     let wd = c.wd.as_ref().map(|d| open_dir(d, "cwd")).transpose()?;
     // Now, before entering a mount namespace resets it to its root.
-    let start_dir = if c.root.is_some() && c.wd.is_none() && c.wdns.is_none() {
-        start_dir()
-    } else {
-        None
-    };
+    let start_dir = (c.root.is_some() && c.wd.is_none() && c.wdns.is_none()).then(start_dir);
     let env = if c.env {
         let data = need(target, "environ")?.read("environ")?;
         Some(parse_environ(&data))
@@ -464,22 +458,21 @@ fn parent_user_ns(entries: &[Entry], target: Option<&Target>) -> Result<OwnedFd>
     }
 }
 
-/// Our working directory as a path, when there is one: None when it was
-/// removed, or is out of reach of our root (getcwd fails then, or, from an
-/// older C library, gives a path that does not start with `/`).
 /// The working directory we started in: the directory itself, and its
-/// path (none when it has been removed or lies outside our root).
+/// path (none when it has been removed or lies outside our root: getcwd
+/// fails then, or, from an older C library, gives a path that does not
+/// start with `/`).
 struct StartDir {
     fd: Option<OwnedFd>,
     path: Option<PathBuf>,
 }
 
-fn start_dir() -> Option<StartDir> {
+fn start_dir() -> StartDir {
     let flags = OFlag::O_PATH | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC;
-    Some(StartDir {
+    StartDir {
         fd: open(".", flags, Mode::empty()).ok(),
         path: nix::unistd::getcwd().ok().filter(|p| p.is_absolute()),
-    })
+    }
 }
 
 /// util-linux's order: root first, then the working directory. With the

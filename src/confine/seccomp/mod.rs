@@ -28,6 +28,7 @@ mod ptrace;
 
 use nix::errno::Errno;
 
+use super::caps::CAP_SYS_ADMIN;
 use super::status::{SeccompMode, Status};
 use crate::error::{Error, Result};
 use crate::sys;
@@ -38,7 +39,6 @@ use ptrace::Seized;
 const BPF_RET_K: u16 = 0x06;
 /// SECCOMP_FILTER_FLAG_LOG, as the 64-bit flags of the metadata.
 const FLAG_LOG: u64 = 1 << 1;
-const CAP_SYS_ADMIN: u32 = 21;
 /// The inode of the initial user namespace (PROC_USER_INIT_INO), fixed.
 const INITIAL_USER_NS_INODE: u64 = 0xEFFF_FFFD;
 
@@ -51,19 +51,19 @@ struct Filter {
 
 /// The filters, in the order they are to be installed (the target's oldest
 /// first).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Filters {
     pid: libc::pid_t,
     list: Vec<Filter>,
 }
 
-/// Read them. The target is stopped only while they are read, and never
-/// left stopped: not on error, not if we are killed meanwhile (the kernel
-/// detaches a dead tracer's tracees).
-pub fn read(target: &Target, status: &Status) -> Result<Filters> {
+/// Read them; None when the target has none. The target is stopped only
+/// while they are read, and never left stopped: not on error, not if we are
+/// killed meanwhile (the kernel detaches a dead tracer's tracees).
+pub fn read(target: &Target, status: &Status) -> Result<Option<Filters>> {
     let pid = target.pid;
     match status.seccomp {
-        SeccompMode::Disabled => return Ok(Filters::default()),
+        SeccompMode::Disabled => return Ok(None),
         SeccompMode::Strict => {
             return Err(Error::msg(format!(
                 "cannot copy the seccomp mode of process {pid}: it is in strict mode, \
@@ -94,7 +94,7 @@ pub fn read(target: &Target, status: &Status) -> Result<Filters> {
     }
     let filters = Filters { pid, list };
     filters.check()?;
-    Ok(filters)
+    Ok(Some(filters))
 }
 
 /// Why we could not read any process's filters, if we cannot: the kernel
@@ -115,12 +115,6 @@ fn may_read() -> std::result::Result<(), &'static str> {
     Ok(())
 }
 
-/// The exit of the target, whenever we find it: ptrace(2) then fails, or
-/// its PID names another process (reused) and the pidfd shows it.
-fn exited(pid: libc::pid_t) -> Error {
-    Error::msg(format!("process {pid} exited while being read"))
-}
-
 /// PTRACE_SEIZE refused: say why, as far as the target's status tells.
 fn seize_failed(target: &Target, errno: Errno) -> Error {
     let pid = target.pid;
@@ -130,7 +124,7 @@ fn seize_failed(target: &Target, errno: Errno) -> Error {
         .as_ref()
         .map_or(true, |s| matches!(s.state, b'Z' | b'X'));
     if errno == Errno::ESRCH || ended || target.confirm().is_err() {
-        return exited(pid);
+        return target.exited();
     }
     match status.map(|s| s.tracer) {
         Some(tracer) if errno == Errno::EPERM && tracer != 0 => Error::msg(format!(
@@ -152,12 +146,10 @@ fn stopped_and_read(target: &Target, mut seized: Seized) -> Result<Vec<Filter>> 
     // ptrace(2) took a PID. The pidfd's process not yet reaped, that PID
     // was still its own when we seized it: we hold the target, not a
     // process that got its PID after it exited.
-    if target.confirm().is_err() {
-        return Err(exited(pid));
-    }
+    target.still_there()?;
     match seized.stop() {
         Ok(true) => {}
-        Ok(false) | Err(Errno::ESRCH | Errno::ECHILD) => return Err(exited(pid)),
+        Ok(false) | Err(Errno::ESRCH | Errno::ECHILD) => return Err(target.exited()),
         Err(errno) => {
             return Err(Error::sys(
                 format!("cannot stop process {pid} to read its seccomp filters"),
@@ -167,7 +159,7 @@ fn stopped_and_read(target: &Target, mut seized: Seized) -> Result<Vec<Filter>> 
     }
     let failed = |errno, index: usize| match errno {
         // Killed while stopped: it left the stop.
-        Errno::ESRCH => exited(pid),
+        Errno::ESRCH => target.exited(),
         // may_read() ruled out what we know of; an LSM may refuse too.
         Errno::EACCES => Error::msg(format!(
             "cannot read the seccomp filters of process {pid}: reading them needs \

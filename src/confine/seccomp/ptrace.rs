@@ -46,12 +46,7 @@ fn ptrace(
 ) -> nix::Result<libc::c_long> {
     // SAFETY: every request used here either takes no pointer, or a `data`
     // pointer that the caller makes valid for what that request writes.
-    let ret = unsafe { libc::ptrace(request as _, pid, addr as *mut libc::c_void, data) };
-    if ret == -1 {
-        Err(Errno::last())
-    } else {
-        Ok(ret)
-    }
+    Errno::result(unsafe { libc::ptrace(request as _, pid, addr as *mut libc::c_void, data) })
 }
 
 impl Seized {
