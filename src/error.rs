@@ -209,7 +209,7 @@ impl<T> Context<T> for std::io::Result<T> {
 /// The errno of a failed I/O call (EIO for an error that names none), in
 /// one place rather than at every call site.
 #[inline(never)]
-fn errno_of(err: std::io::Error) -> Errno {
+pub fn errno_of(err: std::io::Error) -> Errno {
     Errno::from_raw(err.raw_os_error().unwrap_or(libc::EIO))
 }
 

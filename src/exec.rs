@@ -89,9 +89,7 @@ impl Program {
         }
         Error::exec(self.path.to_string_lossy(), errno)
     }
-}
 
-impl Program {
     /// A file the kernel cannot execute (a script without `#!`) is run by
     /// /bin/sh, as glibc's execvp does it: `/bin/sh FILE ARG...`, FILE as
     /// found along PATH. musl's execvp gives ENOEXEC instead, so nsbox does

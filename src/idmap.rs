@@ -264,10 +264,8 @@ pub fn write_proc_file_saying(
     open_failed: &str,
     write_failed: &str,
 ) -> Result<()> {
-    use nix::fcntl::{openat, OFlag, AT_FDCWD};
-    // openat(2), not open(2): musl's open adds an fcntl(2) for O_CLOEXEC.
-    let fd = openat(
-        AT_FDCWD,
+    use nix::fcntl::OFlag;
+    let fd = crate::sys::open(
         path,
         OFlag::O_WRONLY | OFlag::O_CLOEXEC,
         nix::sys::stat::Mode::empty(),
@@ -276,12 +274,10 @@ pub fn write_proc_file_saying(
     // These files take one write of the whole text, or refuse it.
     match nix::unistd::write(&fd, data) {
         Ok(n) if n == data.len() => Ok(()),
-        Ok(_) => Err(Error::sys(
-            format!("{write_failed} {path}"),
-            nix::errno::Errno::EIO,
-        )),
-        Err(errno) => Err(Error::sys(format!("{write_failed} {path}"), errno)),
+        Ok(_) => Err(nix::errno::Errno::EIO),
+        Err(errno) => Err(errno),
     }
+    .context(|| format!("{write_failed} {path}"))
 }
 
 /// The argument vector of newuidmap/newgidmap for `pid`.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use nix::errno::Errno;
 
 use crate::applets::APPLETS;
-use crate::error::{line, strerror, Context, Error, Result};
+use crate::error::{errno_of, line, strerror, Context, Error, Result};
 
 /// Text that every nsbox executable carries, those built before this
 /// constant existed included: it opens nsbox's usage. `--install` and
@@ -135,7 +135,7 @@ pub fn links(dir: &Path, symbolic: bool) -> Result<i32> {
             std::fs::hard_link(&exe, at)
         };
         made.map_err(|e| {
-            let errno = Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO));
+            let errno = errno_of(e);
             if errno == Errno::EXDEV {
                 // A hard link cannot cross file systems; a symbolic one can.
                 Error::msg(format!(

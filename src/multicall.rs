@@ -159,7 +159,7 @@ pub static OWN_OPTIONS: &[Opt<OwnId>] = &[
 /// allowed, up to `--`. Exactly one of the options; operands only for
 /// `--install`. Parses only: touches nothing, prints nothing.
 pub fn parse_own(args: Vec<OsString>) -> Result<Own> {
-    let first = args.first().cloned().unwrap_or_default();
+    let first_word = args.first().cloned().unwrap_or_default();
     // The first option asked for, and the first other one.
     let (mut asked, mut other) = (None, None);
     let mut symbolic = false;
@@ -201,7 +201,7 @@ pub fn parse_own(args: Vec<OsString>) -> Result<Own> {
         (None, _) => {
             return Err(Error::usage(format!(
                 "unrecognized option '{}'",
-                first.to_string_lossy()
+                first_word.to_string_lossy()
             )))
         }
         (Some(first), Some(second)) => {

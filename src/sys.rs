@@ -124,8 +124,7 @@ struct NsHandle {
 /// takes a handle of the id alone. The handle type of nsfs is not exported,
 /// so learn it from a handle of one of our own namespaces.
 pub fn open_ns_by_id(id: u64) -> nix::Result<OwnedFd> {
-    let own = std::fs::File::open("/proc/self/ns/mnt")
-        .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::EIO)))?;
+    let own = std::fs::File::open("/proc/self/ns/mnt").map_err(crate::error::errno_of)?;
     let mut handle = NsHandle {
         handle_bytes: 16,
         handle_type: 0,

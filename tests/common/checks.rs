@@ -1,7 +1,7 @@
 //! Checks for the output of scene scripts: expected lines (with `*`
 //! wildcards), `KEY=VALUE` lines, kinds, pidfd inodes.
 
-use super::{Output, KINDS};
+use super::{pidfd_open, Output, KINDS};
 
 /// Whether `text` matches `pattern`, where `*` stands for any text.
 pub fn glob(pattern: &str, text: &str) -> bool {
@@ -69,14 +69,6 @@ pub fn other(kind: &str) -> &'static str {
 /// The inode of a pidfd of `pid` (pidfs): what `-t PID:INODE` expects.
 pub fn pidfd_inode(pid: i32) -> u64 {
     use std::os::unix::fs::MetadataExt;
-    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-    assert!(
-        fd >= 0,
-        "pidfd_open {pid}: {}",
-        std::io::Error::last_os_error()
-    );
-    // SAFETY: the descriptor is new and ours alone.
-    let file = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd as i32) };
-    file.metadata().unwrap().ino()
+    let fd = pidfd_open(pid).unwrap_or_else(|e| panic!("pidfd_open {pid}: {e}"));
+    std::fs::File::from(fd).metadata().unwrap().ino()
 }

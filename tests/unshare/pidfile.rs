@@ -17,7 +17,7 @@ use super::*;
 /// entry. strace runs detached (-D), so that COMMAND stays the shell's
 /// child and ends when it ends: an attached strace would wait for every
 /// process it traces, the helper that removes the pid file included.
-pub const PIDFILE_FNS: &str = r#"
+const PIDFILE_FNS: &str = r#"
 R="$W/run"
 mkdir -m 755 "$R"
 mkfifo -m 666 "$D/t/go"
@@ -54,7 +54,8 @@ started() {
 }
 "#;
 
-fn pid_scene(s: &Scene, script: &str) -> Cmd {
+/// `shell_pidns` with the functions above (for pidfile_safety.rs too).
+pub fn pid_scene(s: &Scene, script: &str) -> Cmd {
     s.shell_pidns(&format!("{PIDFILE_FNS}\n{script}"))
 }
 

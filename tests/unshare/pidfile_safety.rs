@@ -6,12 +6,8 @@
 //! replaced; any other file is left alone. When FILE cannot be made or
 //! written, the program never runs and nothing is left behind.
 
-use super::pidfile::PIDFILE_FNS;
+use super::pidfile::pid_scene;
 use super::*;
-
-fn scene_script(s: &Scene, script: &str) -> Cmd {
-    s.shell_pidns(&format!("{PIDFILE_FNS}\n{script}"))
-}
 
 /// A symbolic link at FILE is refused, wherever it points (a stale pid
 /// file included), and what it points at stays as it was; a dangling one
@@ -32,7 +28,7 @@ fn a_symbolic_link_is_refused_and_its_target_untouched() {
         echo "left: $(files "$R")"
     "#;
     let d = s.d();
-    scene_script(&s, script)
+    pid_scene(&s, script)
         .run()
         .success()
         .stderr_is("")
@@ -101,7 +97,7 @@ fn directories_where_others_could_replace_it_are_refused() {
         ),
         "open:[] group:[] theirs:[] sticky:[] real:[] \n".to_owned(),
     ];
-    scene_script(&s, script)
+    pid_scene(&s, script)
         .run()
         .success()
         .stderr_is("")
@@ -122,7 +118,7 @@ fn an_unprivileged_user() {
         echo "left: $(files "$R/mine") $(files "$R/sticky")"
     "#;
     let d = s.d();
-    scene_script(&s, script)
+    pid_scene(&s, script)
         .run()
         .success()
         .stderr_is("")
@@ -162,7 +158,7 @@ fn a_stale_pid_file_is_replaced_and_nothing_else() {
     "#;
     let d = s.d();
     let r = format!("{d}/w/run");
-    scene_script(&s, script)
+    pid_scene(&s, script)
         .run()
         .success()
         .stderr_is("")
@@ -197,7 +193,7 @@ fn the_program_never_runs_without_its_pid_file() {
     "#;
     let d = s.d();
     let r = format!("{d}/w/run");
-    scene_script(&s, script)
+    pid_scene(&s, script)
         .run()
         .success()
         .stderr_is("")
@@ -223,7 +219,7 @@ fn removed_by_the_helper_that_kept_our_credentials() {
         echo "rc=$? left: $(files "$R") $(mounted_kind "$R/pidns")"
         umount "$R/pidns"
     "#;
-    scene_script(&s, script)
+    pid_scene(&s, script)
         .run()
         .success()
         .stderr_is("")

@@ -287,7 +287,9 @@ fn become_owner(uid: u32, gid: u32) -> Result<()> {
     nix::unistd::setuid(uid.into()).context(|| "setuid() failed")?;
     // Changing uid made us non-dumpable, and /proc/self/{uid_map,setgroups}
     // root's: we could not write our own maps. We are about to exec anyway.
-    nix::sys::prctl::set_dumpable(true).context(|| "prctl(PR_SET_DUMPABLE) failed")
+    sys::prctl(libc::PR_SET_DUMPABLE, 1, 0)
+        .map(drop)
+        .context(|| "prctl(PR_SET_DUMPABLE) failed")
 }
 
 /// The single ids we map onto our own (-r, -c, --map-user, --map-group).

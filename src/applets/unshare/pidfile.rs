@@ -22,7 +22,7 @@ use nix::unistd::{unlinkat, Pid, UnlinkatFlags};
 use crate::error::{Context, Error, Result};
 use crate::helper::{self, Helper, Parentage};
 use crate::ns::{self, Id};
-use crate::persist::{path, COMMIT};
+use crate::persist::{failed, path, refused, COMMIT};
 
 /// A pid file made by this run, and the helper that will remove it.
 pub struct Pidfile {
@@ -100,7 +100,7 @@ fn create(shown: &Path, keep: bool) -> Result<Pidfile> {
 /// symbolic links it follows: root's or ours, and not writable by group or
 /// others unless sticky (then only an entry's owner may replace it).
 fn check_directory(dir: &OwnedFd, shown: &Path) -> Result<()> {
-    let st = fstat(dir).context(|| format!("cannot create {}", shown.display()))?;
+    let st = fstat(dir).map_err(|e| failed("cannot create", shown, e))?;
     let me = nix::unistd::geteuid().as_raw();
     let why = if st.st_uid != 0 && st.st_uid != me {
         "its directory belongs to another user, who could replace it"
@@ -133,17 +133,14 @@ fn create_in(dir: &OwnedFd, name: &OsStr, shown: &Path) -> Result<(OwnedFd, Id)>
         }
         other => other,
     }
-    .context(|| format!("cannot create {}", shown.display()))?;
+    .map_err(|e| failed("cannot create", shown, e))?;
     match ns::identity(&fd) {
         Ok(id) => Ok((fd, id)),
         // Without its identity we could not tell our file from another
         // later: remove it while the name is surely ours.
         Err(errno) => {
             let _ = unlinkat(dir, name, UnlinkatFlags::NoRemoveDir);
-            Err(Error::sys(
-                format!("cannot stat {}", shown.display()),
-                errno,
-            ))
+            Err(failed("cannot stat", shown, errno))
         }
     }
 }
@@ -154,8 +151,8 @@ fn create_in(dir: &OwnedFd, name: &OsStr, shown: &Path) -> Result<(OwnedFd, Id)>
 /// mistyped path would destroy.
 fn remove_stale(dir: &OwnedFd, name: &OsStr, shown: &Path) -> Result<()> {
     let st = fstatat(dir, name, AtFlags::AT_SYMLINK_NOFOLLOW)
-        .context(|| format!("cannot stat {}", shown.display()))?;
-    let refuse = |what: &str| Err(Error::msg(format!("{} {what}", shown.display())));
+        .map_err(|e| failed("cannot stat", shown, e))?;
+    let refuse = |why: &str| Err(refused(shown, why));
     match st.st_mode & libc::S_IFMT {
         libc::S_IFREG => {}
         libc::S_IFLNK => return refuse("is a symbolic link; refusing to write a PID through it"),
@@ -165,8 +162,7 @@ fn remove_stale(dir: &OwnedFd, name: &OsStr, shown: &Path) -> Result<()> {
     if !holds_a_pid(dir, name, &st) {
         return refuse("exists and holds no PID; refusing to replace it");
     }
-    unlinkat(dir, name, UnlinkatFlags::NoRemoveDir)
-        .context(|| format!("cannot replace {}", shown.display()))
+    unlinkat(dir, name, UnlinkatFlags::NoRemoveDir).map_err(|e| failed("cannot replace", shown, e))
 }
 
 /// Whether the regular file `st` describes, still at `name`, holds a PID.

@@ -47,9 +47,6 @@ pub fn prepare_and_exec(
         let _ = binder.order(RELEASE);
     }
     let told = [binder.as_deref(), keeper];
-    if told.iter().all(Option::is_none) {
-        return program.exec();
-    }
     let err = program.exec_announced(|| told.iter().flatten().for_each(|h| h.send(COMMIT)));
     told.iter().flatten().for_each(|h| h.send(FAILED));
     // Say why only once the mounts are undone.
