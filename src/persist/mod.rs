@@ -13,7 +13,7 @@ mod target;
 pub use binder::{spawn_binder, BIND, COMMIT, FAILED, RELEASE};
 pub use lock::lock;
 pub use mount::{bind, undo, unmount};
-pub use target::{pseudo_fs_name, remove_created, Target};
+pub use target::{real_fs_type, remove_created, Target};
 
 use std::path::Path;
 

@@ -39,7 +39,7 @@ pub struct Target {
 /// The name of the kernel pseudo file system whose magic (`statfs.f_type`)
 /// is `fs`, if it is one: binding over one of their files would change
 /// what the kernel shows everyone in the mount namespace (f_type, name).
-pub fn pseudo_fs_name(fs: libc::c_long) -> Option<&'static str> {
+fn pseudo_fs_name(fs: libc::c_long) -> Option<&'static str> {
     Some(match fs {
         0x9fa0 => "proc",
         0x6265_6572 => "sysfs",
@@ -60,6 +60,20 @@ pub fn pseudo_fs_name(fs: libc::c_long) -> Option<&'static str> {
         0x1980_0202 => "mqueue",
         _ => return None,
     })
+}
+
+/// The file system type (`statfs.f_type`) of the file behind `fd`, shown
+/// as `shown`; refused when it is a kernel pseudo file system, which we
+/// will not `verb` ("bind", "mount") over.
+pub fn real_fs_type(fd: &OwnedFd, shown: &Path, verb: &str) -> Result<libc::c_long> {
+    let fs = sys::fs_type(fd).map_err(|e| failed("cannot stat", shown, e))?;
+    match pseudo_fs_name(fs) {
+        Some(name) => Err(refused(
+            shown,
+            &format!("is on {name}, a kernel pseudo file system; refusing to {verb} over it"),
+        )),
+        None => Ok(fs),
+    }
 }
 
 impl Target {
@@ -229,14 +243,9 @@ fn check_bindable(fd: &OwnedFd, shown: &Path) -> Result<()> {
         libc::S_IFDIR => return refuse("is a directory; a namespace is bound onto a file"),
         _ => return refuse("is not a regular file; a namespace is bound onto a regular file"),
     }
-    let fs = sys::fs_type(fd).map_err(|e| failed("cannot stat", shown, e))?;
-    if fs == sys::NSFS_MAGIC {
+    // nsfs is not among the pseudo file systems refused there.
+    if real_fs_type(fd, shown, "bind")? == sys::NSFS_MAGIC {
         return Err(already_bound(shown));
-    }
-    if let Some(name) = pseudo_fs_name(fs) {
-        return refuse(&format!(
-            "is on {name}, a kernel pseudo file system; refusing to bind over it"
-        ));
     }
     Ok(())
 }
