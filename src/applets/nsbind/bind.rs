@@ -35,8 +35,8 @@ pub fn file(nsfile: &Path, want: Option<&'static Kind>, target: &Path) -> Result
 /// `nsbind -t PID TYPE TARGET`: through the held /proc/PID, so that the
 /// namespace is this process's even should its PID be reused meanwhile.
 pub fn process(spec: target::Spec, entry: &str, target: &Path) -> Result<()> {
-    let process = target::hold(spec, &format!("ns/{entry}"))?;
     let name = format!("ns/{entry}");
+    let process = target::hold(spec, &name)?;
     let fd = process.open_file(&name, OFlag::O_RDONLY | OFlag::O_NONBLOCK)?;
     let shown = process.path(&name);
     let source = NsFile::from_fd(fd, shown.as_os_str())?;
