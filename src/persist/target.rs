@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use nix::errno::Errno;
-use nix::fcntl::{openat, AtFlags, OFlag};
-use nix::sys::stat::{fstat, fstatat, Mode};
+use nix::fcntl::{openat, OFlag};
+use nix::sys::stat::{fstat, Mode};
 use nix::unistd::{unlinkat, UnlinkatFlags};
 
 use crate::error::{Error, Result};
@@ -187,19 +187,8 @@ impl Target {
     /// very file, through the directory resolved at the start: never a
     /// file someone put in its place, nor one elsewhere.
     pub fn remove_if_created(&self) {
-        let Some(id) = self.created else { return };
-        let same = fstatat(
-            &*self.dir,
-            self.name.as_os_str(),
-            AtFlags::AT_SYMLINK_NOFOLLOW,
-        )
-        .is_ok_and(|st| st.st_dev == id.dev && st.st_ino == id.ino);
-        if same {
-            let _ = unlinkat(
-                &*self.dir,
-                self.name.as_os_str(),
-                UnlinkatFlags::NoRemoveDir,
-            );
+        if let Some(id) = self.created {
+            path::remove_if_same(&self.dir, &self.name, id, UnlinkatFlags::NoRemoveDir);
         }
     }
 }

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use nix::errno::Errno;
 use nix::fcntl::{openat, AtFlags, OFlag};
 use nix::sys::stat::{fstatat, mkdirat, Mode};
-use nix::unistd::{unlinkat, UnlinkatFlags};
+use nix::unistd::UnlinkatFlags;
 
 use crate::error::{Error, Result};
 use crate::ns::{self, Kind, NsFile};
@@ -131,11 +131,7 @@ pub fn all(spec: target::Spec, dir: &Path) -> Result<()> {
     drop((onto, fd));
     // Remove DIR only if we made it and its name still leads there.
     if let (Err(_), Some(id)) = (&result, made) {
-        let same = fstatat(&parent, name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
-            .is_ok_and(|st| st.st_dev == id.dev && st.st_ino == id.ino);
-        if same {
-            let _ = unlinkat(&parent, name.as_os_str(), UnlinkatFlags::RemoveDir);
-        }
+        path::remove_if_same(&parent, &name, id, UnlinkatFlags::RemoveDir);
     }
     result
 }
