@@ -37,6 +37,13 @@ pub fn split(path: &Path) -> Result<(&Path, &OsStr)> {
     Ok((Path::new(OsStr::from_bytes(dir)), OsStr::from_bytes(name)))
 }
 
+/// What `name` in `dir` leads to now, never following a symbolic link:
+/// the top mount on it, if any (O_PATH).
+pub fn open_name(dir: &OwnedFd, name: &OsStr) -> nix::Result<OwnedFd> {
+    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    openat(dir, name, flags, Mode::empty())
+}
+
 /// Remove `name` in `dir` (a directory, with `RemoveDir`) if it still leads
 /// to the file `id`: never a file someone put in its place meanwhile.
 pub fn remove_if_same(dir: &OwnedFd, name: &OsStr, id: ns::Id, how: UnlinkatFlags) {

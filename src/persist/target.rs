@@ -110,7 +110,8 @@ impl Target {
                 }
             },
             Err(Errno::EEXIST) => {
-                let fd = open_name(&dir, name).map_err(|e| failed("cannot open", shown, e))?;
+                let fd =
+                    path::open_name(&dir, name).map_err(|e| failed("cannot open", shown, e))?;
                 check_bindable(&fd, shown)?;
                 (fd, None)
             }
@@ -143,7 +144,7 @@ impl Target {
 
     /// What the name leads to now (the top mount on it, if any).
     pub fn open_name(&self) -> Result<OwnedFd> {
-        open_name(&self.dir, &self.name).map_err(|e| failed("cannot open", &self.path, e))
+        path::open_name(&self.dir, &self.name).map_err(|e| failed("cannot open", &self.path, e))
     }
 
     /// Just before mounting, under the directory's lock: the name still
@@ -198,11 +199,6 @@ pub fn remove_created(targets: &[Target]) {
     for target in targets {
         target.remove_if_created();
     }
-}
-
-fn open_name(dir: &OwnedFd, name: &OsStr) -> nix::Result<OwnedFd> {
-    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-    openat(dir, name, flags, Mode::empty())
 }
 
 pub fn already_bound(path: &Path) -> Error {
