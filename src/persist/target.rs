@@ -68,10 +68,10 @@ fn pseudo_fs_name(fs: libc::c_long) -> Option<&'static str> {
 pub fn real_fs_type(fd: &OwnedFd, shown: &Path, verb: &str) -> Result<libc::c_long> {
     let fs = sys::fs_type(fd).map_err(|e| failed("cannot stat", shown, e))?;
     match pseudo_fs_name(fs) {
-        Some(name) => Err(refused(
-            shown,
-            &format!("is on {name}, a kernel pseudo file system; refusing to {verb} over it"),
-        )),
+        Some(name) => Err(Error::msg(format!(
+            "{} is on {name}, a kernel pseudo file system; refusing to {verb} over it",
+            shown.display()
+        ))),
         None => Ok(fs),
     }
 }
