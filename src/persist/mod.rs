@@ -13,7 +13,7 @@ mod target;
 pub use binder::{spawn_binder, BIND, COMMIT, FAILED, RELEASE};
 pub use lock::lock;
 pub use mount::{bind, undo, unmount};
-pub use target::{pseudo_fs_name, remove_created, Target};
+pub use target::{real_fs_type, remove_created, Target};
 
 use std::path::Path;
 
@@ -21,10 +21,11 @@ use nix::errno::Errno;
 
 use crate::error::Error;
 
-/// `WHAT PATH: reason`: a system call on a file failed. The messages of
-/// nsbind and of persistence name their files through this one function
-/// and `refused` (each formatting site would cost code and a table of
-/// its own).
+/// `WHAT PATH: reason`: a system call on a file failed. The fixed messages
+/// of nsbind and of persistence name their files through this one function
+/// and `refused` (each formatting site would cost code and a table of its
+/// own); a message with more to fill in formats itself, which costs less
+/// than a second format for `refused`.
 #[cold]
 #[inline(never)]
 pub fn failed(what: &str, path: &Path, errno: Errno) -> Error {

@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 
 use crate::sys::open;
 use nix::errno::Errno;
-use nix::fcntl::{openat, openat2, OFlag, OpenHow, ResolveFlag, AT_FDCWD};
-use nix::sys::stat::{fstat, FileStat, Mode};
+use nix::fcntl::{openat, openat2, AtFlags, OFlag, OpenHow, ResolveFlag, AT_FDCWD};
+use nix::sys::stat::{fstat, fstatat, FileStat, Mode};
+use nix::unistd::{unlinkat, UnlinkatFlags};
 
 use crate::error::{Error, Result};
+use crate::ns;
 use crate::sys;
 
 /// As the kernel's own limit on symbolic links followed in one lookup.
@@ -33,6 +35,23 @@ pub fn split(path: &Path) -> Result<(&Path, &OsStr)> {
     }
     // "/x" splits into "/" and "x"; "a//x" into "a/" and "x".
     Ok((Path::new(OsStr::from_bytes(dir)), OsStr::from_bytes(name)))
+}
+
+/// What `name` in `dir` leads to now, never following a symbolic link:
+/// the top mount on it, if any (O_PATH).
+pub fn open_name(dir: &OwnedFd, name: &OsStr) -> nix::Result<OwnedFd> {
+    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    openat(dir, name, flags, Mode::empty())
+}
+
+/// Remove `name` in `dir` (a directory, with `RemoveDir`) if it still leads
+/// to the file `id`: never a file someone put in its place meanwhile.
+pub fn remove_if_same(dir: &OwnedFd, name: &OsStr, id: ns::Id, how: UnlinkatFlags) {
+    let same = fstatat(dir, name, AtFlags::AT_SYMLINK_NOFOLLOW)
+        .is_ok_and(|st| st.st_dev == id.dev && st.st_ino == id.ino);
+    if same {
+        let _ = unlinkat(dir, name, how);
+    }
 }
 
 /// Open the directory that holds `path` (O_RDONLY, so that it can be

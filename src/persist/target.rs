@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use nix::errno::Errno;
-use nix::fcntl::{openat, AtFlags, OFlag};
-use nix::sys::stat::{fstat, fstatat, Mode};
+use nix::fcntl::{openat, OFlag};
+use nix::sys::stat::{fstat, Mode};
 use nix::unistd::{unlinkat, UnlinkatFlags};
 
 use crate::error::{Error, Result};
@@ -39,7 +39,7 @@ pub struct Target {
 /// The name of the kernel pseudo file system whose magic (`statfs.f_type`)
 /// is `fs`, if it is one: binding over one of their files would change
 /// what the kernel shows everyone in the mount namespace (f_type, name).
-pub fn pseudo_fs_name(fs: libc::c_long) -> Option<&'static str> {
+fn pseudo_fs_name(fs: libc::c_long) -> Option<&'static str> {
     Some(match fs {
         0x9fa0 => "proc",
         0x6265_6572 => "sysfs",
@@ -60,6 +60,20 @@ pub fn pseudo_fs_name(fs: libc::c_long) -> Option<&'static str> {
         0x1980_0202 => "mqueue",
         _ => return None,
     })
+}
+
+/// The file system type (`statfs.f_type`) of the file behind `fd`, shown
+/// as `shown`; refused when it is a kernel pseudo file system, which we
+/// will not `verb` ("bind", "mount") over.
+pub fn real_fs_type(fd: &OwnedFd, shown: &Path, verb: &str) -> Result<libc::c_long> {
+    let fs = sys::fs_type(fd).map_err(|e| failed("cannot stat", shown, e))?;
+    match pseudo_fs_name(fs) {
+        Some(name) => Err(Error::msg(format!(
+            "{} is on {name}, a kernel pseudo file system; refusing to {verb} over it",
+            shown.display()
+        ))),
+        None => Ok(fs),
+    }
 }
 
 impl Target {
@@ -96,7 +110,8 @@ impl Target {
                 }
             },
             Err(Errno::EEXIST) => {
-                let fd = open_name(&dir, name).map_err(|e| failed("cannot open", shown, e))?;
+                let fd =
+                    path::open_name(&dir, name).map_err(|e| failed("cannot open", shown, e))?;
                 check_bindable(&fd, shown)?;
                 (fd, None)
             }
@@ -129,7 +144,7 @@ impl Target {
 
     /// What the name leads to now (the top mount on it, if any).
     pub fn open_name(&self) -> Result<OwnedFd> {
-        open_name(&self.dir, &self.name).map_err(|e| failed("cannot open", &self.path, e))
+        path::open_name(&self.dir, &self.name).map_err(|e| failed("cannot open", &self.path, e))
     }
 
     /// Just before mounting, under the directory's lock: the name still
@@ -173,19 +188,8 @@ impl Target {
     /// very file, through the directory resolved at the start: never a
     /// file someone put in its place, nor one elsewhere.
     pub fn remove_if_created(&self) {
-        let Some(id) = self.created else { return };
-        let same = fstatat(
-            &*self.dir,
-            self.name.as_os_str(),
-            AtFlags::AT_SYMLINK_NOFOLLOW,
-        )
-        .is_ok_and(|st| st.st_dev == id.dev && st.st_ino == id.ino);
-        if same {
-            let _ = unlinkat(
-                &*self.dir,
-                self.name.as_os_str(),
-                UnlinkatFlags::NoRemoveDir,
-            );
+        if let Some(id) = self.created {
+            path::remove_if_same(&self.dir, &self.name, id, UnlinkatFlags::NoRemoveDir);
         }
     }
 }
@@ -195,11 +199,6 @@ pub fn remove_created(targets: &[Target]) {
     for target in targets {
         target.remove_if_created();
     }
-}
-
-fn open_name(dir: &OwnedFd, name: &OsStr) -> nix::Result<OwnedFd> {
-    let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-    openat(dir, name, flags, Mode::empty())
 }
 
 pub fn already_bound(path: &Path) -> Error {
@@ -229,14 +228,9 @@ fn check_bindable(fd: &OwnedFd, shown: &Path) -> Result<()> {
         libc::S_IFDIR => return refuse("is a directory; a namespace is bound onto a file"),
         _ => return refuse("is not a regular file; a namespace is bound onto a regular file"),
     }
-    let fs = sys::fs_type(fd).map_err(|e| failed("cannot stat", shown, e))?;
-    if fs == sys::NSFS_MAGIC {
+    // nsfs is not among the pseudo file systems refused there.
+    if real_fs_type(fd, shown, "bind")? == sys::NSFS_MAGIC {
         return Err(already_bound(shown));
-    }
-    if let Some(name) = pseudo_fs_name(fs) {
-        return refuse(&format!(
-            "is on {name}, a kernel pseudo file system; refusing to bind over it"
-        ));
     }
     Ok(())
 }

@@ -16,26 +16,6 @@ pub struct Listed {
     pub paths: Vec<String>,
 }
 
-impl Listed {
-    /// The HOLDERS cell this entry should have.
-    pub fn cell(&self) -> String {
-        let parts: Vec<String> = [
-            (self.nprocs, "proc"),
-            (self.nfds, "fd"),
-            (self.nmounts, "mnt"),
-        ]
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, unit)| format!("{n}{unit}"))
-        .collect();
-        if parts.is_empty() {
-            "-".into()
-        } else {
-            parts.join(",")
-        }
-    }
-}
-
 /// The HOLDERS cell: `-`, or `Nproc`, `Nfd`, `Nmnt` in that order, apart
 /// by commas, none of them 0.
 pub fn parse_cell(cell: &str) -> Result<(u64, u64, u64), String> {
@@ -195,14 +175,4 @@ fn holders_cells_read_back() {
     ] {
         assert!(parse_cell(bad).is_err(), "{bad:?}");
     }
-    let l = Listed {
-        ns: 1,
-        kind: "uts".into(),
-        nprocs: 0,
-        nfds: 2,
-        nmounts: 1,
-        holder: None,
-        paths: vec![],
-    };
-    assert_eq!(l.cell(), "2fd,1mnt");
 }

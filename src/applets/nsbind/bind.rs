@@ -8,7 +8,7 @@ use std::rc::Rc;
 use nix::errno::Errno;
 use nix::fcntl::{openat, AtFlags, OFlag};
 use nix::sys::stat::{fstatat, mkdirat, Mode};
-use nix::unistd::{unlinkat, UnlinkatFlags};
+use nix::unistd::UnlinkatFlags;
 
 use crate::error::{Error, Result};
 use crate::ns::{self, Kind, NsFile};
@@ -35,8 +35,8 @@ pub fn file(nsfile: &Path, want: Option<&'static Kind>, target: &Path) -> Result
 /// `nsbind -t PID TYPE TARGET`: through the held /proc/PID, so that the
 /// namespace is this process's even should its PID be reused meanwhile.
 pub fn process(spec: target::Spec, entry: &str, target: &Path) -> Result<()> {
-    let process = target::hold(spec, &format!("ns/{entry}"))?;
     let name = format!("ns/{entry}");
+    let process = target::hold(spec, &name)?;
     let fd = process.open_file(&name, OFlag::O_RDONLY | OFlag::O_NONBLOCK)?;
     let shown = process.path(&name);
     let source = NsFile::from_fd(fd, shown.as_os_str())?;
@@ -131,11 +131,7 @@ pub fn all(spec: target::Spec, dir: &Path) -> Result<()> {
     drop((onto, fd));
     // Remove DIR only if we made it and its name still leads there.
     if let (Err(_), Some(id)) = (&result, made) {
-        let same = fstatat(&parent, name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW)
-            .is_ok_and(|st| st.st_dev == id.dev && st.st_ino == id.ino);
-        if same {
-            let _ = unlinkat(&parent, name.as_os_str(), UnlinkatFlags::RemoveDir);
-        }
+        path::remove_if_same(&parent, &name, id, UnlinkatFlags::RemoveDir);
     }
     result
 }

@@ -19,13 +19,7 @@ use crate::sys;
 /// the moment between the bind and the change of propagation.
 pub fn run(dir: &Path) -> Result<()> {
     let first = path::open_directory(dir, "cannot open")?;
-    let fs = sys::fs_type(&first).map_err(|e| persist::failed("cannot stat", dir, e))?;
-    if let Some(name) = persist::pseudo_fs_name(fs) {
-        return Err(Error::msg(format!(
-            "{} is on {name}, a kernel pseudo file system; refusing to mount over it",
-            dir.display()
-        )));
-    }
+    persist::real_fs_type(&first, dir, "mount")?;
     let _lock = persist::lock(&[first.as_fd()]);
     // Resolved again under the lock: another `--private` may have bound DIR
     // onto itself meanwhile, and then its new mount is the one to look at

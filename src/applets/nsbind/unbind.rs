@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::sys::open;
 use nix::errno::Errno;
-use nix::fcntl::{openat, AtFlags, OFlag};
+use nix::fcntl::{AtFlags, OFlag};
 use nix::sys::stat::{fstat, fstatat, Mode};
 use nix::unistd::{unlinkat, UnlinkatFlags};
 
@@ -49,15 +49,7 @@ pub fn all(targets: &[impl AsRef<Path>], keep: bool) -> i32 {
 fn one(path: &Path, keep: bool, released_ns: &mut Vec<Released>) -> Result<()> {
     let (dir, name) = path::open_parent(path, "cannot open")?;
     let _lock = persist::lock(&[dir.as_fd()]);
-    let open_top = || -> Result<OwnedFd> {
-        openat(
-            &dir,
-            name.as_os_str(),
-            OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
-            Mode::empty(),
-        )
-        .map_err(|e| failed("cannot open", path, e))
-    };
+    let open_top = || path::open_name(&dir, &name).map_err(|e| failed("cannot open", path, e));
     let is_namespace = |fd: &OwnedFd| sys::is_nsfs(fd).unwrap_or(false);
     let mut top = open_top()?;
     // Only a namespace file reached by a path (not through /proc's magic
