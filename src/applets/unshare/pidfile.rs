@@ -195,23 +195,13 @@ fn spawn_keeper(dir: &OwnedFd, name: &OsStr, id: Id, keep: bool) -> Result<Helpe
             ran = order == COMMIT;
         }
         if !(keep && ran) {
-            remove_if_same(dir, name, id);
+            path::remove_if_same(dir, name, id, UnlinkatFlags::NoRemoveDir);
         }
         Ok(())
     });
     if keeper.is_err() {
         // Nothing was forked: the name is still ours to remove.
-        remove_if_same(dir, name, id);
+        path::remove_if_same(dir, name, id, UnlinkatFlags::NoRemoveDir);
     }
     keeper
-}
-
-/// Remove `name` if it still leads to the file `id`: never a file someone
-/// put in its place.
-fn remove_if_same(dir: &OwnedFd, name: &OsStr, id: Id) {
-    let same = fstatat(dir, name, AtFlags::AT_SYMLINK_NOFOLLOW)
-        .is_ok_and(|st| st.st_dev == id.dev && st.st_ino == id.ino);
-    if same {
-        let _ = unlinkat(dir, name, UnlinkatFlags::NoRemoveDir);
-    }
 }
